@@ -1,0 +1,64 @@
+// swift-tools-version:6.1
+// vsweep: a hyperparameter and budget scheduler for value-based continued
+// pretraining (V-pretraining), with a built-in CPU training engine.
+import PackageDescription
+
+let package = Package(
+    name: "vsweep",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "vsweep", targets: ["vsweep"]),
+        .executable(name: "noop-engine", targets: ["noop-engine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (module maps only).
+        .systemLibrary(name: "CLibUV", path: "Sources/CLibUV", pkgConfig: "libuv",
+                       providers: [.apt(["libuv1-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Engine.
+        .target(name: "Kernels", dependencies: ["COpenBLAS"]),
+        .target(name: "Learner", dependencies: ["Kernels"]),
+        .target(name: "Corpus"),
+        .target(name: "TrialProtocol"),
+        .target(name: "Training", dependencies: ["Learner", "Corpus", "TrialProtocol"]),
+
+        // Scheduler.
+        .target(name: "EventLoop", dependencies: ["CLibUV"]),
+        .target(name: "SweepStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Search"),
+        .target(name: "EarlyStopping"),
+        .target(name: "Scheduler", dependencies: [
+            "EventLoop", "SweepStore", "Search", "EarlyStopping", "TrialProtocol",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Analysis", dependencies: ["SweepStore"]),
+
+        // Executables.
+        .executableTarget(name: "vsweep", dependencies: [
+            "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "Scheduler", "SweepStore", "Analysis",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
+
+        // Tests: one test target per library target.
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
+        .testTarget(name: "LearnerTests", dependencies: ["Learner", "Kernels"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search"]),
+        .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
+    ]
+)

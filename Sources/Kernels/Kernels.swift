@@ -1,0 +1,2 @@
+// The Kernels module; see docs/architecture.md for its job. Types are added by the
+// issue that builds it.

@@ -1,0 +1,6 @@
+import XCTest
+@testable import EarlyStopping
+
+final class EarlyStoppingSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}

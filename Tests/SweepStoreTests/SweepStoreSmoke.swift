@@ -1,0 +1,6 @@
+import XCTest
+@testable import SweepStore
+
+final class SweepStoreSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
