@@ -1,0 +1,34 @@
+import Foundation
+
+/// Splits row loops across the machine's cores. Every kernel that uses it gives
+/// each row the same arithmetic whatever the split, so results do not depend on
+/// the number of threads; reductions across rows stay sequential for the same reason.
+public enum Parallel {
+    /// Threads used by row loops; `VSWEEP_THREADS` overrides the core count.
+    public static let threads: Int = {
+        if let s = ProcessInfo.processInfo.environment["VSWEEP_THREADS"], let n = Int(s), n >= 1 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Runs `body` over contiguous chunks of `0..<n`, in parallel when there is
+    /// at least `grain` work per thread.
+    @inline(__always)
+    public static func forRows(_ n: Int, grain: Int = 16, _ body: (Range<Int>) -> Void) {
+        let t = min(threads, n / max(grain, 1))
+        if t <= 1 { body(0..<n); return }
+        let chunk = (n + t - 1) / t
+        withoutActuallyEscaping(body) { body in
+            let work = RowWork(body: body)
+            DispatchQueue.concurrentPerform(iterations: t) { i in
+                let lo = i * chunk, hi = min(n, lo + chunk)
+                if lo < hi { work.body(lo..<hi) }
+            }
+        }
+    }
+}
+
+/// Kernels hand disjoint row ranges of raw buffers to each thread; the closure
+/// is not Sendable in the type system, but no two threads touch the same rows.
+private struct RowWork: @unchecked Sendable {
+    let body: (Range<Int>) -> Void
+}
