@@ -31,11 +31,8 @@ public enum Attention {
 
     @inline(__always)
     static func softmaxCausalRow(_ row: UnsafeMutablePointer<Float>, _ t: Int, _ T: Int) {
-        var mx = -Float.infinity
-        for s in 0...t where row[s] > mx { mx = row[s] }
-        var sum: Float = 0
-        for s in 0...t { let e = FastMath.exp(row[s] - mx); row[s] = e; sum += e }
-        let inv = 1 / sum
+        let mx = FastMath.max(row, t + 1)
+        let inv = 1 / FastMath.expInPlace(row, t + 1, minus: mx)
         for s in 0...t { row[s] *= inv }
         for s in (t + 1)..<T { row[s] = 0 }
     }

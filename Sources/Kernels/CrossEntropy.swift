@@ -10,10 +10,9 @@ public enum CrossEntropy {
         Parallel.forRows(BT, grain: 32) { rows in
             for r in rows {
                 let z = logits + r * V, p = probs + r * V
-                var mx = -Float.infinity
-                for v in 0..<V where z[v] > mx { mx = z[v] }
-                var sum: Float = 0
-                for v in 0..<V { let e = FastMath.exp(z[v] - mx); p[v] = e; sum += e }
+                let mx = FastMath.max(z, V)
+                p.update(from: z, count: V)
+                let sum = FastMath.expInPlace(p, V, minus: mx)
                 let inv = 1 / sum
                 for v in 0..<V { p[v] *= inv }
                 lse[r] = mx + FastMath.log(sum)

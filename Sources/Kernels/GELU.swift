@@ -1,16 +1,20 @@
-import Foundation
-
 /// GELU, tanh approximation: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 public enum GELU {
-    static let s: Float = (2 / Float.pi).squareRoot()
+    typealias V16 = FastMath.V16
+    static let s: Float = 0.7978845608028654  // √(2/π)
     static let a: Float = 0.044715
 
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>, _ n: Int) {
-        Parallel.forRows(n, grain: 4096) { range in
-            for i in range {
-                let x = inp[i]
-                out[i] = 0.5 * x * (1 + FastMath.tanh(s * (x + a * x * x * x)))
+        Parallel.forRows(n / 16, grain: 256) { blocks in
+            for blk in blocks {
+                let x = FastMath.load(inp + 16 * blk)
+                let th = FastMath.tanh(s * (x + a * x * x * x))
+                FastMath.store(0.5 * x * (1 + th), out + 16 * blk)
             }
+        }
+        for i in (n / 16 * 16)..<n {
+            let x = inp[i]
+            out[i] = 0.5 * x * (1 + FastMath.tanh(s * (x + a * x * x * x)))
         }
     }
 
@@ -18,13 +22,17 @@ public enum GELU {
     /// gelu'(x) = 0.5·(1 + th) + 0.5·x·(1 − th²)·√(2/π)·(1 + 3·0.044715·x²), th = tanh(u).
     public static func backward(_ dInp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                 _ dOut: UnsafePointer<Float>, _ n: Int) {
-        Parallel.forRows(n, grain: 4096) { range in
-            for i in range {
-                let x = inp[i]
-                let th = FastMath.tanh(s * (x + a * x * x * x))
-                let du = s * (1 + 3 * a * x * x)
-                dInp[i] += dOut[i] * (0.5 * (1 + th) + 0.5 * x * (1 - th * th) * du)
+        @inline(__always) func grad(_ x: V16) -> V16 {
+            let th = FastMath.tanh(s * (x + a * x * x * x))
+            let du = s * (1 + 3 * a * x * x)
+            return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * du
+        }
+        Parallel.forRows(n / 16, grain: 256) { blocks in
+            for blk in blocks {
+                let i = 16 * blk
+                FastMath.store(FastMath.load(dInp + i) + FastMath.load(dOut + i) * grad(FastMath.load(inp + i)), dInp + i)
             }
         }
+        for i in (n / 16 * 16)..<n { dInp[i] += dOut[i] * grad(V16(repeating: inp[i]))[0] }
     }
 }

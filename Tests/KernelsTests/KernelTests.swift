@@ -92,3 +92,37 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(s.rate(at: 500), 1e-4, accuracy: 1e-15)
     }
 }
+
+final class FastMathTests: XCTestCase {
+    func testExpRelativeErrorAgainstLibm() {
+        var worst: Double = 0
+        var x: Float = -87
+        while x < 88 {
+            let lanes = FastMath.V16((0..<16).map { x + Float($0) * 0.0137 })
+            let got = FastMath.exp(lanes)
+            for i in 0..<16 {
+                let ref = Foundation.exp(Double(lanes[i]))
+                worst = max(worst, abs(Double(got[i]) - ref) / ref)
+            }
+            x += 0.219
+        }
+        print(String(format: "FastMath.exp worst relative error over [-87, 88]: %.2e", worst))
+        XCTAssertLessThan(worst, 5e-7)
+        XCTAssertEqual(FastMath.exp(-200), 0)
+        XCTAssertEqual(FastMath.exp(0), 1)
+    }
+
+    func testTanhAbsoluteErrorAgainstLibm() {
+        var worst: Double = 0
+        var x: Float = -20
+        while x < 20 {
+            let got = FastMath.tanh(x)
+            worst = max(worst, abs(Double(got) - Foundation.tanh(Double(x))))
+            x += 0.00173
+        }
+        print(String(format: "FastMath.tanh worst absolute error over [-20, 20]: %.2e", worst))
+        XCTAssertLessThan(worst, 3e-7)
+        XCTAssertEqual(FastMath.tanh(50), 1)
+        XCTAssertEqual(FastMath.tanh(-50), -1)
+    }
+}

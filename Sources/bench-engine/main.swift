@@ -1,0 +1,92 @@
+import Foundation
+import COpenBLAS
+import Kernels
+import Learner
+
+// Engine benchmark: sgemm peak and training-step throughput, measured in one
+// run so the printed ratios are comparable on a shared machine.
+// Usage: bench-engine [--steps N] [--configs S,M]
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+var steps = 10
+var configNames = ["S", "M"]
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    switch a {
+    case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
+    case "--configs": configNames = (args.popFirst() ?? "S,M").split(separator: ",").map(String.init)
+    default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
+    }
+}
+
+/// Best-of-5 sgemm GFLOP/s on square n×n matrices.
+func sgemmPeak(n: Int) -> Double {
+    let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
+    for i in 0..<(n * n) { a[i] = Float(i % 13) * 0.01; b[i] = Float(i % 7) * 0.01 }
+    var best = 0.0
+    for _ in 0..<6 {
+        let t0 = now()
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(n), Int32(n), Int32(n), 1, a.base, Int32(n),
+                    b.base, Int32(n), 0, c.base, Int32(n))
+        let dt = now() - t0
+        best = max(best, 2 * Double(n) * Double(n) * Double(n) / dt / 1e9)
+    }
+    return best
+}
+
+struct StepResult { var tokensPerSecond: Double; var gflops: Double; var msPerStep: Double; var forwardShare: Double }
+
+func benchTraining(_ config: GPTConfig, steps: Int) throws -> StepResult {
+    let model = try GPT(config: config, seed: 1)
+    let opt = AdamWOptimizer(for: model, settings: OptimizerSettings())
+    let B = config.batch, T = config.context
+    var rng = SeededRandom(seed: 3)
+    let x = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
+    let y = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
+    func step() {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                _ = model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
+                                    optimizer: opt, lr: 1e-4)
+            }
+        }
+    }
+    step(); step()
+    let t0 = now()
+    for _ in 0..<steps { step() }
+    let dt = (now() - t0) / Double(steps)
+    // forward-only share, for the record
+    let f0 = now()
+    for _ in 0..<steps { x.withUnsafeBufferPointer { model.forward(tokens: $0.baseAddress!, batch: B, time: T) } }
+    let fdt = (now() - f0) / Double(steps)
+    let tps = Double(B * T) / dt
+    return StepResult(tokensPerSecond: tps, gflops: config.trainingFlopsPerToken(sequence: T) * tps / 1e9,
+                      msPerStep: dt * 1e3, forwardShare: fdt / dt)
+}
+
+BLASRuntime.ensureFastKernels()
+let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "(all cores)"
+print("bench-engine: OpenBLAS core \(BLASRuntime.coreName), OPENBLAS_NUM_THREADS=\(threads), kernel threads \(Parallel.threads), \(steps) timed steps per config")
+let peak = max(sgemmPeak(n: 1024), sgemmPeak(n: 2048))
+print(String(format: "sgemm peak (best of 1024², 2048²): %.1f GFLOP/s", peak))
+print("config  d_model layers heads ctx batch   params   ms/step   tokens/s   GFLOP/s  of-peak  fwd-share")
+for name in configNames {
+    let config: GPTConfig = name == "M" ? .medium : .small
+    let r = try benchTraining(config, steps: steps)
+    let params = ParameterLayout(config).count
+    print(String(format: "%-6@  %7d %6d %5d %3d %5d %8d %9.1f %10.0f %9.1f %8.2f %10.2f", name as NSString,
+                 config.dModel, config.nLayer, config.nHead, config.context, config.batch, params, r.msPerStep,
+                 r.tokensPerSecond, r.gflops, r.gflops / peak, r.forwardShare))
+}
+print(String(format: "peak resident memory: %.0f MiB", peakRSSMiB()))
