@@ -55,20 +55,36 @@ func runToExit(_ argv: [String], environment: [String: String] = testEnvironment
     return record
 }
 
-/// Whether `pid` no longer runs anything. Polls on a loop timer (no sleeping) until it
-/// is gone or `attempts` ticks passed; a zombie counts as gone only when nobody reaps
-/// orphans (a container whose init does not wait), which the test cannot change.
-func waitUntilGone(_ pid: Int32, loop: Loop, attempts: Int = 400) throws -> Bool {
-    func gone() -> Bool { kill(pid, 0) != 0 && errno == ESRCH }
+/// Makes this test process the reaper of orphaned descendants (Linux
+/// `PR_SET_CHILD_SUBREAPER`), so that a grandchild left behind by a killed child
+/// becomes our zombie and `reapAndConfirmGone` can reap it. Without this, gone
+/// grandchildren stay zombies wherever PID 1 does not reap (as in many containers)
+/// and `kill(pid, 0)` would keep succeeding. `prctl` is variadic, which Swift does
+/// not import; it is called through its symbol with the five-long signature.
+func becomeSubreaper() {
+    typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return }
+    let PR_SET_CHILD_SUBREAPER: Int32 = 36
+    _ = unsafeBitCast(symbol, to: Prctl.self)(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+}
+
+/// Whether `pid` (a descendant whose process group was signalled) is gone:
+/// `kill(pid, 0)` fails with ESRCH. Reaps it if it became our zombie; ticks on a loop
+/// timer (no sleeping) while it is still exiting, at most `attempts` ticks.
+func reapAndConfirmGone(_ pid: Int32, loop: Loop, attempts: Int = 1000) throws -> Bool {
+    func gone() -> Bool {
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
     if gone() { return true }
     let ticker = try LoopTimer(loop: loop)
     var ticks = 0
-    try ticker.start(after: .milliseconds(5), repeating: .milliseconds(5)) {
+    try ticker.start(after: .milliseconds(1), repeating: .milliseconds(1)) {
         ticks += 1
         if gone() || ticks >= attempts { ticker.cancel() }
     }
     loop.run(until: { !ticker.isActive })
     ticker.cancel()
-    if gone() { return true }
-    return ProcStat.read(pid: pid)?.isDead ?? true
+    return gone()
 }

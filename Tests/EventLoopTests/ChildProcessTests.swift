@@ -144,6 +144,7 @@ final class ChildProcessTests: XCTestCase {
     }
 
     func testHungChildAndItsGrandchildAreTerminatedFromATimer() throws {
+        becomeSubreaper()
         let loop = try Loop()
         let deadline = try LoopTimer(loop: loop)
         var grandchild: Int32?
@@ -160,16 +161,20 @@ final class ChildProcessTests: XCTestCase {
         let grandchildPid = try XCTUnwrap(grandchild)
         XCTAssertEqual(record.exit, ProcessExit(exitStatus: 0, termSignal: SIGTERM))
         XCTAssertEqual(record.stdout.count, 1)
-        XCTAssertTrue(try waitUntilGone(grandchildPid, loop: loop), "grandchild \(grandchildPid) still runs")
+        XCTAssertTrue(try reapAndConfirmGone(grandchildPid, loop: loop), "grandchild \(grandchildPid) still runs")
     }
 
     func testExitIsDeliveredWhenAGrandchildKeepsThePipeOpen() throws {
+        becomeSubreaper()
         let loop = try Loop()
         let (_, record) = try spawnRecorded(on: loop, ["/bin/sh", "-c", "sleep 1000 & echo $!"],
                                             drainTimeout: .milliseconds(20))
         loop.run(until: { !record.exits.isEmpty })
         let grandchild = try XCTUnwrap(Int32(record.stdoutText.first ?? ""))
-        defer { kill(grandchild, SIGKILL) }
+        defer {
+            kill(grandchild, SIGKILL)
+            _ = try? reapAndConfirmGone(grandchild, loop: loop)
+        }
         XCTAssertEqual(record.exit, ProcessExit(exitStatus: 0, termSignal: 0))
         XCTAssertEqual(record.stdoutText.count, 1)
     }
