@@ -41,7 +41,7 @@ final class LocalProcessExecutorTests: XCTestCase {
         let executor = try LocalProcessExecutor(loop: loop)
         var exits: [TrialExit] = []
         var handle: TrialHandle?
-        executor.onEvent = { _, event in
+        executor.onEvent = { [unowned executor] _, event in
             switch event {
             case .line: _ = try? executor.terminate(handle!, signal: SIGTERM)
             case .exited(let exit): exits.append(exit)
