@@ -107,6 +107,38 @@ final class TimerTests: XCTestCase {
         XCTAssertEqual(fired, 3)
     }
 
+    func testStopMakesRunReturnWithHandlesStillActive() throws {
+        let loop = try Loop()
+        let heartbeat = try LoopTimer(loop: loop)
+        var beats = 0
+        try heartbeat.start(after: .zero, repeating: .milliseconds(1)) {
+            beats += 1
+            if beats == 2 { loop.stop() }
+        }
+        XCTAssertTrue(loop.run(), "stopped, not drained")
+        XCTAssertEqual(beats, 2)
+        XCTAssertTrue(heartbeat.isActive)
+        heartbeat.cancel()
+        XCTAssertFalse(loop.run())
+        XCTAssertEqual(beats, 2)
+    }
+
+    func testOneShotTimerMayRearmItselfFromItsAction() throws {
+        let loop = try Loop()
+        let timer = try LoopTimer(loop: loop)
+        var fired = 0
+        func arm() throws {
+            try timer.start(after: .zero) {
+                fired += 1
+                if fired < 3 { try? arm() }
+            }
+        }
+        try arm()
+        loop.run()
+        XCTAssertEqual(fired, 3)
+        XCTAssertFalse(timer.isActive)
+    }
+
     func testDroppedTimerNeverFires() throws {
         let loop = try Loop()
         var fired = 0

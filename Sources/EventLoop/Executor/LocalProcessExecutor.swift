@@ -66,6 +66,8 @@ public final class LocalProcessExecutor: TrialExecutor {
     }
 
     /// True when the pid exists, is not a zombie, and started at the recorded time.
+    /// A record without a start time (0: /proc was unreadable at start) is never
+    /// considered alive, since a recycled pid could not be told apart.
     public func isAlive(_ recorded: RecordedProcess) -> Bool {
         guard recorded.executor == Self.name, recorded.startStamp != 0,
               let pid = Int32(exactly: recorded.id), pid > 1 else { return false }

@@ -64,7 +64,7 @@ public struct ProcStat: Equatable, Sendable {
         var total = 0
         while total < buffer.count {
             let count = buffer.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + total, raw.count - total)
+                systemRead(fd, raw.baseAddress! + total, raw.count - total)
             }
             if count < 0 {
                 if errno == EINTR { continue }
@@ -75,6 +75,11 @@ public struct ProcStat: Equatable, Sendable {
         }
         return String(decoding: buffer[..<total], as: UTF8.self)
     }
+}
+
+/// `read(2)`, named apart from `ProcStat.read(pid:)`.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }
 
 extension String {
