@@ -9,7 +9,7 @@ final class LocalProcessExecutorTests: XCTestCase {
     func testEventsOfATrialEndWithItsExit() throws {
         let loop = try Loop()
         let executor = try LocalProcessExecutor(loop: loop, maxLineBytes: 48)
-        var events: [TrialEvent] = []
+        var events: [ExecutorEvent] = []
         executor.onEvent = { handle, event in
             XCTAssertEqual(handle.trialKey, "sweep-1/trial-1")
             events.append(event)

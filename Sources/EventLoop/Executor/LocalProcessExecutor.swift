@@ -11,7 +11,7 @@ public final class LocalProcessExecutor: TrialExecutor {
     /// The `RecordedProcess.executor` value this executor writes and recognises.
     public static let name = "local"
 
-    public var onEvent: ((TrialHandle, TrialEvent) -> Void)?
+    public var onEvent: ((TrialHandle, ExecutorEvent) -> Void)?
     public let maxLineBytes: Int
     private let loop: Loop
     private var running: [UInt64: (handle: TrialHandle, process: ChildProcess)] = [:]

@@ -3,7 +3,7 @@
 /// executor will submit jobs. Every method and every event runs on the loop thread.
 public protocol TrialExecutor: AnyObject {
     /// Receives every event of every trial started by this executor.
-    var onEvent: ((TrialHandle, TrialEvent) -> Void)? { get set }
+    var onEvent: ((TrialHandle, ExecutorEvent) -> Void)? { get set }
 
     /// Starts a trial. Throws when it cannot be started; then no event will follow.
     func start(_ launch: TrialLaunch) throws -> TrialHandle

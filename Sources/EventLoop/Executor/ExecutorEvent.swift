@@ -15,7 +15,7 @@ public enum TrialExit: Equatable, Hashable, Sendable {
 
 /// What an executor reports about a running trial, in the order it happened. For one
 /// trial, `.exited` comes last and exactly once; no event follows it.
-public enum TrialEvent: Equatable, Hashable, Sendable {
+public enum ExecutorEvent: Equatable, Hashable, Sendable {
     /// One line of output without its `'\n'`.
     case line(OutputChannel, [UInt8])
     /// A line longer than the executor's maximum was dropped; `length` is its size.
