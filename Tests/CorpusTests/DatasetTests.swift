@@ -134,3 +134,28 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(dataset.feedback.map(\.finalAnswer), ["3.5"])
     }
 }
+
+final class DatasetMaintenanceTests: XCTestCase {
+    func testWriteDecontaminatedCopyOfAnExistingDataset() throws {
+        let source = try temporaryDirectory(self), target = try temporaryDirectory(self)
+        let options = DatasetOptions(seed: 3, base: BaseCorpusOptions(count: 50), cot: MathCoTOptions(count: 80),
+                                     downstream: DownstreamOptions(feedbackCount: 10, validationCount: 10, testCount: 20),
+                                     contaminate: 4)
+        _ = try DatasetBuilder.write(to: source, options: options)
+        let summary = try Dataset.load(from: source).writeDecontaminated(to: target)
+        XCTAssertEqual(summary.manifest.source, "decontaminated:generated")
+        XCTAssertEqual(summary.manifest.removedByDecontamination[DatasetLayout.cot], 4)
+        let clean = try Dataset.load(from: target)
+        XCTAssertEqual(clean.cot.count, 80)
+        XCTAssertEqual(clean.test, try Dataset.load(from: source).test)
+        XCTAssertTrue(summary.lines.contains { $0.contains("decontamination removed 4 documents from cot.jsonl") },
+                      summary.lines.joined(separator: "\n"))
+    }
+
+    func testFormat2() {
+        XCTAssertEqual(format2(1.5), "1.50")
+        XCTAssertEqual(format2(0.004), "0.00")
+        XCTAssertEqual(format2(12.346), "12.35")
+        XCTAssertEqual(format2(-0.5), "-0.50")
+    }
+}

@@ -41,7 +41,7 @@ public enum DatasetBuilder {
         return DatasetSummary(
             directory: directory, manifest: output.manifest, contamination: output.contamination,
             promptLengths: PromptLengthStatistics(generated.splits[.validation] ?? []),
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds: elapsed.inSeconds)
     }
 
     /// Adds `k` near-duplicates of eval questions to `cot` and returns their ids.

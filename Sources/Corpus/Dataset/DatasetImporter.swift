@@ -116,6 +116,6 @@ public enum DatasetImporter {
         return DatasetSummary(
             directory: directory, manifest: output.manifest, contamination: output.contamination,
             promptLengths: PromptLengthStatistics(splits[.validation] ?? []),
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            seconds: elapsed.inSeconds)
     }
 }

@@ -7,7 +7,7 @@
 /// project's own feedback/validation/test files, which are in this format.
 public enum GSM8KImporter {
     public static func load(path: String, skipBad: Bool = false) throws -> ImportResult<DownstreamExample> {
-        let name = NSStringPath(path: path).lastComponent
+        let name = JSONLineReader.fileName(path)
         return try JSONLineReader.read(path, skipBad: skipBad) { object, line in
             let question = try JSONLineReader.string(object, "question")
             let answer = try JSONLineReader.string(object, "answer")
@@ -21,12 +21,3 @@ public enum GSM8KImporter {
         }
     }
 }
-
-/// The last path component, without Foundation's path APIs.
-struct NSStringPath {
-    let path: String
-    var lastComponent: String {
-        path.split(separator: "/").last.map(String.init) ?? path
-    }
-}
-

@@ -8,6 +8,11 @@ import Foundation
 enum JSONLineReader {
     typealias Object = [String: Any]
 
+    /// The last path component: record ids of imported files start with it.
+    static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
     static func readData(_ path: String) throws -> Data {
         guard FileManager.default.fileExists(atPath: path) else { throw DatasetError.missingFile(path: path) }
         do {

@@ -20,7 +20,7 @@ import Foundation
 /// `<file name>:<line>`), `family`, else `source`, else "numina".
 public enum NuminaMathImporter {
     public static func load(path: String, skipBad: Bool = false) throws -> ImportResult<MathDocument> {
-        let name = NSStringPath(path: path).lastComponent
+        let name = JSONLineReader.fileName(path)
         return try JSONLineReader.read(path, skipBad: skipBad) { object, line in
             let (problem, solution) = try problemAndSolution(object)
             let given = JSONLineReader.optionalText(object, "answer")?.trimmingSpacesAndNewlines() ?? ""

@@ -20,7 +20,7 @@ public enum PlainTextImporter {
 
     public static func load(path: String, mode: Mode = .paragraphs, skipBad: Bool = false) throws -> ImportResult<TextDocument> {
         let data = try JSONLineReader.readData(path)
-        let name = NSStringPath(path: path).lastComponent
+        let name = JSONLineReader.fileName(path)
         var lines = Array(data.split(separator: 0x0A, omittingEmptySubsequences: false))
         if lines.last?.isEmpty == true { lines.removeLast() }
         // Paragraphs as (first line number, lines).
@@ -69,7 +69,7 @@ public enum PlainTextImporter {
 
     /// JSON Lines with a required non-empty string `text` and optional `id`.
     public static func loadJSONL(path: String, skipBad: Bool = false) throws -> ImportResult<TextDocument> {
-        let name = NSStringPath(path: path).lastComponent
+        let name = JSONLineReader.fileName(path)
         return try JSONLineReader.read(path, skipBad: skipBad) { object, line in
             TextDocument(id: JSONLineReader.optionalText(object, "id") ?? "\(name):\(line)",
                          text: try JSONLineReader.string(object, "text"))
