@@ -87,12 +87,15 @@ public enum Contamination {
         }
     }
 
-    public static func report(_ docs: [MathDocument], against questions: [EvalQuestion], n: Int = defaultN) -> ContaminationReport {
-        report(docs, id: \.id, text: PromptFormat.trainingText, against: questions, n: n)
+    /// CoT documents are checked by their training text (problem, solution, answer).
+    public static func report(_ docs: [MathDocument], against questions: [EvalQuestion], n: Int = defaultN,
+                              maxExamples: Int = 20) -> ContaminationReport {
+        report(docs, id: \.id, text: PromptFormat.trainingText, against: questions, n: n, maxExamples: maxExamples)
     }
 
-    public static func report(_ docs: [TextDocument], against questions: [EvalQuestion], n: Int = defaultN) -> ContaminationReport {
-        report(docs, id: \.id, text: \.text, against: questions, n: n)
+    public static func report(_ docs: [TextDocument], against questions: [EvalQuestion], n: Int = defaultN,
+                              maxExamples: Int = 20) -> ContaminationReport {
+        report(docs, id: \.id, text: \.text, against: questions, n: n, maxExamples: maxExamples)
     }
 
     private static func buildIndex(_ questions: [EvalQuestion], n: Int) -> GramIndex {

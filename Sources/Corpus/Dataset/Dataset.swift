@@ -47,8 +47,8 @@ public struct Dataset: Sendable {
     }
 
     /// Contamination of the base and CoT documents against validation/test.
-    public func contaminationReport(n: Int = Contamination.defaultN) -> [String: ContaminationReport] {
-        ["base": Contamination.report(base, against: evalQuestions, n: n),
-         "cot": Contamination.report(cot, against: evalQuestions, n: n)]
+    public func contaminationReport(n: Int = Contamination.defaultN, maxExamples: Int = 20) -> [String: ContaminationReport] {
+        ["base": Contamination.report(base, against: evalQuestions, n: n, maxExamples: maxExamples),
+         "cot": Contamination.report(cot, against: evalQuestions, n: n, maxExamples: maxExamples)]
     }
 }
