@@ -226,3 +226,31 @@ final class GeneratorTests: XCTestCase {
         }
     }
 }
+
+final class FamilyDifficultyTests: XCTestCase {
+    func testPerFamilyLevelsOverrideTheGlobalRange() throws {
+        let options = MathCoTOptions(count: 300, difficulty: 1...1, familyDifficulty: ["linear_equation": 4...5])
+        for doc in try MathCoTGenerator(seed: 1, options: options).generate() {
+            if doc.family == "linear_equation" {
+                XCTAssertTrue((4...5).contains(doc.difficulty))
+            } else {
+                XCTAssertEqual(doc.difficulty, 1)
+            }
+        }
+        let down = DownstreamOptions(feedbackCount: 100, validationCount: 0, testCount: 0,
+                                     families: [.ages], familyDifficulty: ["ages": 3...3])
+        for e in try DownstreamGenerator(seed: 1, options: down).generate(.feedback) {
+            XCTAssertEqual(e.answer.split(separator: "\n").count, 3, e.answer)  // level ≥ 2 always has two steps
+        }
+    }
+
+    func testUnknownFamilyOrLevelIsRejected() {
+        XCTAssertThrowsError(try MathCoTGenerator(seed: 1, options: MathCoTOptions(familyDifficulty: ["algebra": 1...2]))) {
+            XCTAssertTrue("\($0)".hasPrefix("invalid option cot.familyDifficulty = algebra: unknown family"), "\($0)")
+        }
+        XCTAssertThrowsError(try DownstreamGenerator(seed: 1, options: DownstreamOptions(familyDifficulty: ["ages": 2...6]))) {
+            XCTAssertEqual($0 as? DatasetError, .invalidOption(name: "downstream.familyDifficulty[ages]", value: "2...6",
+                                                                rule: "must lie within 1...5"))
+        }
+    }
+}

@@ -3,6 +3,16 @@
 public enum Difficulty {
     public static let levels: ClosedRange<Int> = 1...5
 
+    /// Checks per-family level ranges: known family names, levels within 1...5.
+    static func validate(_ ranges: [String: ClosedRange<Int>], option: String, families: [String]) throws {
+        for (name, range) in ranges.sorted(by: { $0.key < $1.key }) {
+            try DatasetError.check(families.contains(name), option, name,
+                                   "unknown family; known: \(families.joined(separator: ", "))")
+            try DatasetError.check(levels.contains(range.lowerBound) && levels.contains(range.upperBound),
+                                   "\(option)[\(name)]", "\(range)", "must lie within 1...5")
+        }
+    }
+
     /// Largest "ordinary" operand at a level: 20, 100, 1000, 10000, 100000.
     static func maxOperand(_ level: Int) -> Int {
         switch level {

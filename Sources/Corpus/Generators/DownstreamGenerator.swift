@@ -32,7 +32,7 @@ public struct DownstreamGenerator: Sendable {
                 throw DatasetError.questionSpaceExhausted(split: split.rawValue, produced: examples.count, requested: count)
             }
             let family = rng.pick(options.families)
-            let level = rng.int(in: options.difficulty)
+            let level = rng.int(in: options.difficulty(of: family))
             let solved = DownstreamGenerator.problem(family, level: level, rng: &rng)
             guard DownstreamSplit.of(question: solved.problem) == split,
                   seen.insert(solved.problem).inserted else { continue }

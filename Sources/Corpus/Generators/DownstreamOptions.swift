@@ -6,14 +6,24 @@ public struct DownstreamOptions: Codable, Sendable, Equatable {
     /// Each example draws its level uniformly from this range (within 1...5).
     public var difficulty: ClosedRange<Int>
     public var families: [DownstreamFamily]
+    /// Per-family level ranges (keys are `DownstreamFamily` raw values) that
+    /// replace `difficulty` for those families.
+    public var familyDifficulty: [String: ClosedRange<Int>]
 
     public init(feedbackCount: Int = 1024, validationCount: Int = 256, testCount: Int = 1000,
-                difficulty: ClosedRange<Int> = 1...1, families: [DownstreamFamily] = DownstreamFamily.allCases) {
+                difficulty: ClosedRange<Int> = 1...1, families: [DownstreamFamily] = DownstreamFamily.allCases,
+                familyDifficulty: [String: ClosedRange<Int>] = [:]) {
         self.feedbackCount = feedbackCount
         self.validationCount = validationCount
         self.testCount = testCount
         self.difficulty = difficulty
         self.families = families
+        self.familyDifficulty = familyDifficulty
+    }
+
+    /// The level range of one family.
+    public func difficulty(of family: DownstreamFamily) -> ClosedRange<Int> {
+        familyDifficulty[family.rawValue] ?? difficulty
     }
 
     public func count(of split: DownstreamSplit) -> Int {
@@ -33,5 +43,7 @@ public struct DownstreamOptions: Codable, Sendable, Equatable {
                                  && Difficulty.levels.contains(difficulty.upperBound),
                                "downstream.difficulty", "\(difficulty)", "must lie within 1...5")
         try DatasetError.check(!families.isEmpty, "downstream.families", "[]", "must name at least one family")
+        try Difficulty.validate(familyDifficulty, option: "downstream.familyDifficulty",
+                                families: DownstreamFamily.allCases.map(\.rawValue))
     }
 }

@@ -27,7 +27,7 @@ public struct MathCoTGenerator: Sendable {
         docs.reserveCapacity(options.count)
         for i in 0..<options.count {
             let family = rng.pick(options.families)
-            let level = rng.int(in: options.difficulty)
+            let level = rng.int(in: options.difficulty(of: family))
             let solved = MathCoTGenerator.problem(family, level: level, rng: &rng)
             docs.append(MathDocument(
                 id: "cot-" + String(i), problem: solved.problem,

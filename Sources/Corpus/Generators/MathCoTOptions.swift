@@ -6,12 +6,21 @@ public struct MathCoTOptions: Codable, Sendable, Equatable {
     public var difficulty: ClosedRange<Int>
     /// Families to draw from, uniformly.
     public var families: [MathFamily]
+    /// Per-family level ranges (keys are `MathFamily` raw values) that
+    /// replace `difficulty` for those families, e.g. `["linear_equation": 3...5]`.
+    public var familyDifficulty: [String: ClosedRange<Int>]
 
     public init(count: Int = 8000, difficulty: ClosedRange<Int> = 1...2,
-                families: [MathFamily] = MathFamily.allCases) {
+                families: [MathFamily] = MathFamily.allCases, familyDifficulty: [String: ClosedRange<Int>] = [:]) {
         self.count = count
         self.difficulty = difficulty
         self.families = families
+        self.familyDifficulty = familyDifficulty
+    }
+
+    /// The level range of one family.
+    public func difficulty(of family: MathFamily) -> ClosedRange<Int> {
+        familyDifficulty[family.rawValue] ?? difficulty
     }
 
     func validate() throws {
@@ -20,5 +29,7 @@ public struct MathCoTOptions: Codable, Sendable, Equatable {
                                  && Difficulty.levels.contains(difficulty.upperBound),
                                "cot.difficulty", "\(difficulty)", "must lie within 1...5")
         try DatasetError.check(!families.isEmpty, "cot.families", "[]", "must name at least one family")
+        try Difficulty.validate(familyDifficulty, option: "cot.familyDifficulty",
+                                families: MathFamily.allCases.map(\.rawValue))
     }
 }
