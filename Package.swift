@@ -57,7 +57,8 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
     ]

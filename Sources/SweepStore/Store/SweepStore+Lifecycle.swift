@@ -115,6 +115,11 @@ extension SweepStore {
         let at = now().timeIntervalSince1970
         return try write { db in
             let trial = try Self.requireTrial(db, id: trialID)
+            if trial.state == .queued, target == .cancelled {
+                throw SweepStoreError.invalidInput(
+                    field: "trial #\(trial.number) outcome",
+                    reason: "the trial is queued and has no attempt to exit; use cancelTrial or cancelQueued")
+            }
             try Self.checkTransition(db, trial, to: target)
             try Self.closeAttempt(db, trial, outcome: outcome, reason: reason, exitStatus: exitStatus,
                                   termSignal: termSignal, at: at)
@@ -164,6 +169,25 @@ extension SweepStore {
         }
     }
 
+    /// queued → cancelled for one trial (a running one is cancelled by `recordExit`
+    /// with outcome `cancelled` once its process has exited).
+    @discardableResult
+    public func cancelTrial(trialID: Int64, reason: String) throws -> Trial {
+        let at = now().timeIntervalSince1970
+        return try write { db in
+            let trial = try Self.requireTrial(db, id: trialID)
+            guard trial.state == .queued else {
+                throw SweepStoreError.illegalTransition(
+                    sweep: try Self.sweepName(db, trial), trialNumber: trial.number, from: trial.state, to: .cancelled)
+            }
+            try db.execute(sql: "UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE id = ?",
+                           arguments: [TrialState.cancelled, at, reason, trialID])
+            try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .queued, to: .cancelled,
+                                   reason: reason, at: at)
+            return try Self.requireTrial(db, id: trialID)
+        }
+    }
+
     /// queued → cancelled for every queued trial of the sweep, in one transaction.
     /// Returns how many were cancelled.
     @discardableResult
@@ -207,10 +231,14 @@ extension SweepStore {
 
     static func checkTransition(_ db: Database, _ trial: Trial, to target: TrialState) throws {
         guard trial.state.canMove(to: target) else {
-            let sweepName = try String.fetchOne(db, sql: "SELECT name FROM sweep WHERE id = ?", arguments: [trial.sweepID])
-            throw SweepStoreError.illegalTransition(sweep: sweepName ?? "#\(trial.sweepID)", trialNumber: trial.number,
+            throw SweepStoreError.illegalTransition(sweep: try sweepName(db, trial), trialNumber: trial.number,
                                                     from: trial.state, to: target)
         }
+    }
+
+    private static func sweepName(_ db: Database, _ trial: Trial) throws -> String {
+        try String.fetchOne(db, sql: "SELECT name FROM sweep WHERE id = ?", arguments: [trial.sweepID])
+            ?? "#\(trial.sweepID)"
     }
 
     /// Ends the trial's current attempt and adds its duration to the sweep's counter.
