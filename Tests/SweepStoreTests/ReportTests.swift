@@ -40,10 +40,12 @@ final class ReportTests: XCTestCase {
         let (store, sweep) = try makeStore()
         let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1)
         try store.startAttempt(trialID: trial.id)
-        XCTAssertThrowsError(try store.recordReports([
-            NewReport(trialID: trial.id, attempt: 1, step: 1, objective: 1),
-            NewReport(trialID: trial.id, attempt: 2, step: 2, objective: 1),
-        ]))
+        XCTAssertThrowsStoreError(
+            .invalidInput(field: "report of trial #1", reason: "attempt 2 was never started (trial is at attempt 1)"),
+            try store.recordReports([
+                NewReport(trialID: trial.id, attempt: 1, step: 1, objective: 1),
+                NewReport(trialID: trial.id, attempt: 2, step: 2, objective: 1),
+            ]))
         XCTAssertEqual(try store.reports(trialID: trial.id), [])
         XCTAssertThrowsStoreError(.trialNotFound(id: 999),
                                   try store.recordReports([NewReport(trialID: 999, attempt: 1, step: 1, objective: 1)]))

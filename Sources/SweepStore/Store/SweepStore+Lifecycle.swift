@@ -29,9 +29,12 @@ extension SweepStore {
         let at = now().timeIntervalSince1970
         return try write { db in
             let sweep = try Self.requireSweep(db, id: sweepID)
-            guard sweep.state == .active else { throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state) }
+            guard sweep.state == .active else {
+                throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state)
+            }
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO trial (sweep_id, number, params, seed, bracket, arm, state, attempt, max_attempts, created_at)
+                INSERT INTO trial (sweep_id, number, params, seed, bracket, arm, state, attempt, max_attempts,
+                                   created_at)
                 SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ?, 0, ?, ? FROM trial WHERE sweep_id = ?
                 """)
             var trials: [Trial] = []
@@ -39,7 +42,8 @@ extension SweepStore {
                 try insert.execute(arguments: [sweepID, params, trial.seed, trial.bracket, trial.arm,
                                                TrialState.queued, trial.maxAttempts, at, sweepID])
                 let id = db.lastInsertedRowID
-                try Self.logTransition(db, trialID: id, attempt: 0, from: nil, to: .queued, reason: "enqueued", at: at)
+                try Self.logTransition(db, trialID: id, attempt: 0, from: nil, to: .queued, reason: "enqueued",
+                                       at: at)
                 trials.append(try Self.requireTrial(db, id: id))
             }
             return trials
@@ -52,35 +56,40 @@ extension SweepStore {
     @discardableResult
     public func startAttempt(trialID: Int64, executor: String = "local", pid: Int32? = nil,
                              processStart: String? = nil, host: String = ProcessInfo.processInfo.hostName,
-                             externalID: String? = nil, resumedFrom checkpoint: String? = nil) throws -> TrialAttempt {
+                             externalID: String? = nil,
+                             resumedFrom checkpoint: String? = nil) throws -> TrialAttempt {
         let at = now().timeIntervalSince1970
         return try write { db in
             let trial = try Self.requireTrial(db, id: trialID)
             try Self.checkTransition(db, trial, to: .running)
             let sweep = try Self.requireSweep(db, id: trial.sweepID)
-            guard sweep.state == .active else { throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state) }
+            guard sweep.state == .active else {
+                throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state)
+            }
             let attempt = trial.attempt + 1
             guard attempt <= trial.maxAttempts else {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) attempt",
                     reason: "attempt \(attempt) exceeds max_attempts \(trial.maxAttempts)")
             }
-            try db.execute(sql: """
+            try db.run("""
                 UPDATE trial SET state = ?, attempt = ?, started_at = COALESCE(started_at, ?) WHERE id = ?
-                """, arguments: [TrialState.running, attempt, at, trialID])
-            try db.execute(sql: """
+                """, [TrialState.running, attempt, at, trialID])
+            try db.run("""
                 INSERT INTO trial_attempt (trial_id, attempt, executor, pid, process_start, host, external_id,
                                            started_at, resumed_from_checkpoint)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [trialID, attempt, executor, pid, processStart, host, externalID, at, checkpoint])
+                """, [trialID, attempt, executor, pid, processStart, host, externalID, at, checkpoint])
             let attemptID = db.lastInsertedRowID
             if attempt == 1 {
-                try db.execute(sql: "UPDATE sweep SET trials_started = trials_started + 1 WHERE id = ?",
-                               arguments: [trial.sweepID])
+                try db.run("UPDATE sweep SET trials_started = trials_started + 1 WHERE id = ?", [trial.sweepID])
             }
             let reason = checkpoint.map { "attempt \(attempt) resumes from \($0)" } ?? "attempt \(attempt) started"
-            try Self.logTransition(db, trialID: trialID, attempt: attempt, from: .queued, to: .running, reason: reason, at: at)
-            return try TrialAttempt.fetchOne(db, sql: "SELECT * FROM trial_attempt WHERE id = ?", arguments: [attemptID])!
+            try Self.logTransition(db, trialID: trialID, attempt: attempt, from: .queued, to: .running,
+                                   reason: reason, at: at)
+            let opened = try TrialAttempt.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE id = ?"), arguments: [attemptID])
+            return opened!  // inserted just above, in this transaction
         }
     }
 
@@ -93,12 +102,13 @@ extension SweepStore {
             guard trial.state == .running, trial.attempt == attempt else {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) attempt",
-                    reason: "attempt \(attempt) is not running (trial is \(trial.state.rawValue) at attempt \(trial.attempt))")
+                    reason: "attempt \(attempt) is not running "
+                        + "(trial is \(trial.state.rawValue) at attempt \(trial.attempt))")
             }
-            try db.execute(sql: """
+            try db.run("""
                 UPDATE trial_attempt SET pid = ?, process_start = ?, external_id = COALESCE(?, external_id)
                 WHERE trial_id = ? AND attempt = ?
-                """, arguments: [pid, processStart, externalID, trialID, attempt])
+                """, [pid, processStart, externalID, trialID, attempt])
         }
     }
 
@@ -110,7 +120,8 @@ extension SweepStore {
     public func recordExit(trialID: Int64, outcome: AttemptOutcome, reason: String, exitStatus: Int32? = nil,
                            termSignal: Int32? = nil, finalValue: Double? = nil) throws -> Trial {
         guard let target = outcome.terminalTrialState else {
-            throw SweepStoreError.invalidInput(field: "outcome", reason: "use markInterrupted for an interrupted attempt")
+            throw SweepStoreError.invalidInput(field: "outcome",
+                                               reason: "use markInterrupted for an interrupted attempt")
         }
         let at = now().timeIntervalSince1970
         return try write { db in
@@ -124,13 +135,13 @@ extension SweepStore {
             try Self.closeAttempt(db, trial, outcome: outcome, reason: reason, exitStatus: exitStatus,
                                   termSignal: termSignal, at: at)
             let isError = target == .failed || target == .timedOut || target == .cancelled
-            try db.execute(sql: """
+            try db.run("""
                 UPDATE trial SET state = ?, ended_at = ?, exit_status = ?, term_signal = ?,
                                  final_value = ?, final_value_kind = ?, error = ?
                 WHERE id = ?
-                """, arguments: [target, at, exitStatus, termSignal,
-                                 finalValue.flatMap(ValueKind.storedNumber), finalValue.map(ValueKind.init(of:)),
-                                 isError ? reason : nil, trialID])
+                """, [target, at, exitStatus, termSignal,
+                      finalValue.flatMap(ValueKind.storedNumber), finalValue.map(ValueKind.init(of:)),
+                      isError ? reason : nil, trialID])
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: reason, at: at)
             return try Self.requireTrial(db, id: trialID)
@@ -155,13 +166,13 @@ extension SweepStore {
             let logReason: String
             if retry {
                 logReason = "interrupted: \(reason); re-queued after attempt \(trial.attempt) of \(trial.maxAttempts)"
-                try db.execute(sql: "UPDATE trial SET state = ?, exit_status = ?, term_signal = ? WHERE id = ?",
-                               arguments: [target, exitStatus, termSignal, trialID])
+                try db.run("UPDATE trial SET state = ?, exit_status = ?, term_signal = ? WHERE id = ?",
+                           [target, exitStatus, termSignal, trialID])
             } else {
                 logReason = "interrupted: \(reason); no attempts left (\(trial.attempt) of \(trial.maxAttempts))"
-                try db.execute(sql: """
+                try db.run("""
                     UPDATE trial SET state = ?, ended_at = ?, exit_status = ?, term_signal = ?, error = ? WHERE id = ?
-                    """, arguments: [target, at, exitStatus, termSignal, logReason, trialID])
+                    """, [target, at, exitStatus, termSignal, logReason, trialID])
             }
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: logReason, at: at)
@@ -180,8 +191,8 @@ extension SweepStore {
                 throw SweepStoreError.illegalTransition(
                     sweep: try Self.sweepName(db, trial), trialNumber: trial.number, from: trial.state, to: .cancelled)
             }
-            try db.execute(sql: "UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE id = ?",
-                           arguments: [TrialState.cancelled, at, reason, trialID])
+            try db.run("UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE id = ?",
+                       [TrialState.cancelled, at, reason, trialID])
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .queued, to: .cancelled,
                                    reason: reason, at: at)
             return try Self.requireTrial(db, id: trialID)
@@ -195,13 +206,13 @@ extension SweepStore {
         let at = now().timeIntervalSince1970
         return try write { db in
             _ = try Self.requireSweep(db, id: sweepID)
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO trial_transition (trial_id, attempt, from_state, to_state, reason, at)
                 SELECT id, attempt, ?, ?, ?, ? FROM trial WHERE sweep_id = ? AND state = ?
-                """, arguments: [TrialState.queued, TrialState.cancelled, reason, at, sweepID, TrialState.queued])
-            try db.execute(sql: """
+                """, [TrialState.queued, TrialState.cancelled, reason, at, sweepID, TrialState.queued])
+            try db.run("""
                 UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE sweep_id = ? AND state = ?
-                """, arguments: [TrialState.cancelled, at, reason, sweepID, TrialState.queued])
+                """, [TrialState.cancelled, at, reason, sweepID, TrialState.queued])
             return db.changesCount
         }
     }
@@ -215,17 +226,16 @@ extension SweepStore {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) checkpoint", reason: "trial is \(trial.state.rawValue), not running")
             }
-            try db.execute(sql: "UPDATE trial SET last_checkpoint_path = ?, last_checkpoint_updates = ? WHERE id = ?",
-                           arguments: [path, updates, trialID])
+            try db.run("UPDATE trial SET last_checkpoint_path = ?, last_checkpoint_updates = ? WHERE id = ?",
+                       [path, updates, trialID])
         }
     }
 
     // MARK: - Helpers shared by the transitions
 
     static func requireTrial(_ db: Database, id: Int64) throws -> Trial {
-        guard let trial = try Trial.fetchOne(db, sql: "SELECT * FROM trial WHERE id = ?", arguments: [id]) else {
-            throw SweepStoreError.trialNotFound(id: id)
-        }
+        let trial = try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
+        guard let trial else { throw SweepStoreError.trialNotFound(id: id) }
         return trial
     }
 
@@ -237,32 +247,34 @@ extension SweepStore {
     }
 
     private static func sweepName(_ db: Database, _ trial: Trial) throws -> String {
-        try String.fetchOne(db, sql: "SELECT name FROM sweep WHERE id = ?", arguments: [trial.sweepID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM sweep WHERE id = ?"), arguments: [trial.sweepID])
             ?? "#\(trial.sweepID)"
     }
 
     /// Ends the trial's current attempt and adds its duration to the sweep's counter.
     private static func closeAttempt(_ db: Database, _ trial: Trial, outcome: AttemptOutcome, reason: String,
                                      exitStatus: Int32?, termSignal: Int32?, at: Double) throws {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE sweep SET ended_attempt_seconds = ended_attempt_seconds
                 + MAX(0, ? - (SELECT started_at FROM trial_attempt WHERE trial_id = ? AND attempt = ?))
             WHERE id = ?
-            """, arguments: [at, trial.id, trial.attempt, trial.sweepID])
-        try db.execute(sql: """
+            """, [at, trial.id, trial.attempt, trial.sweepID])
+        try db.run("""
             UPDATE trial_attempt SET ended_at = ?, outcome = ?, reason = ?, exit_status = ?, term_signal = ?
             WHERE trial_id = ? AND attempt = ? AND ended_at IS NULL
-            """, arguments: [at, outcome, reason, exitStatus, termSignal, trial.id, trial.attempt])
+            """, [at, outcome, reason, exitStatus, termSignal, trial.id, trial.attempt])
         guard db.changesCount == 1 else {
-            throw SweepStoreError.corruptRow(table: "trial_attempt", column: "ended_at",
-                                             detail: "trial #\(trial.number) is running but attempt \(trial.attempt) is not open")
+            throw SweepStoreError.corruptRow(
+                table: "trial_attempt", column: "ended_at",
+                detail: "trial #\(trial.number) is running but attempt \(trial.attempt) is not open")
         }
     }
 
     static func logTransition(_ db: Database, trialID: Int64, attempt: Int, from: TrialState?, to: TrialState,
                               reason: String, at: Double) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO trial_transition (trial_id, attempt, from_state, to_state, reason, at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [trialID, attempt, from, to, reason, at])
+        try db.run("""
+            INSERT INTO trial_transition (trial_id, attempt, from_state, to_state, reason, at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, [trialID, attempt, from, to, reason, at])
     }
 }

@@ -5,12 +5,14 @@ import GRDB
 /// index (see `storage/schema.md`).
 extension SweepStore {
     public func trial(id: Int64) throws -> Trial? {
-        try read { db in try Trial.fetchOne(db, sql: "SELECT * FROM trial WHERE id = ?", arguments: [id]) }
+        try read { db in
+            try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
+        }
     }
 
     public func trial(sweepID: Int64, number: Int64) throws -> Trial? {
         try read { db in
-            try Trial.fetchOne(db, sql: "SELECT * FROM trial WHERE sweep_id = ? AND number = ?",
+            try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE sweep_id = ? AND number = ?"),
                                arguments: [sweepID, number])
         }
     }
@@ -29,7 +31,7 @@ extension SweepStore {
                 sql += " LIMIT ?"
                 arguments += [limit]
             }
-            return try Trial.fetchAll(db, sql: sql, arguments: arguments)
+            return try Trial.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         }
     }
 
@@ -45,31 +47,31 @@ extension SweepStore {
 
     public func attempts(trialID: Int64) throws -> [TrialAttempt] {
         try read { db in
-            try TrialAttempt.fetchAll(db, sql: "SELECT * FROM trial_attempt WHERE trial_id = ? ORDER BY attempt",
-                                      arguments: [trialID])
+            try TrialAttempt.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE trial_id = ? ORDER BY attempt"), arguments: [trialID])
         }
     }
 
     /// A trial's reports in step order (attempt order within a step).
     public func reports(trialID: Int64) throws -> [ReportRow] {
         try read { db in
-            try ReportRow.fetchAll(db, sql: "SELECT * FROM report WHERE trial_id = ? ORDER BY step, attempt, id",
-                                   arguments: [trialID])
+            try ReportRow.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM report WHERE trial_id = ? ORDER BY step, attempt, id"), arguments: [trialID])
         }
     }
 
     public func decisions(trialID: Int64) throws -> [DecisionRow] {
         try read { db in
-            try DecisionRow.fetchAll(db, sql: "SELECT * FROM decision WHERE trial_id = ? ORDER BY step, id",
-                                     arguments: [trialID])
+            try DecisionRow.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM decision WHERE trial_id = ? ORDER BY step, id"), arguments: [trialID])
         }
     }
 
     /// The trial's transition log, oldest first.
     public func transitions(trialID: Int64) throws -> [TrialTransition] {
         try read { db in
-            try TrialTransition.fetchAll(db, sql: "SELECT * FROM trial_transition WHERE trial_id = ? ORDER BY id",
-                                         arguments: [trialID])
+            try TrialTransition.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM trial_transition WHERE trial_id = ? ORDER BY id"), arguments: [trialID])
         }
     }
 
@@ -77,9 +79,9 @@ extension SweepStore {
     /// snapshot an ASHA or Hyperband rule decides promotions from.
     public func rungValues(sweepID: Int64, bracket: Int, rung: Int) throws -> [RungResult] {
         try read { db in
-            try RungResult.fetchAll(db, sql: """
+            try RungResult.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM rung_result WHERE sweep_id = ? AND bracket = ? AND rung = ? ORDER BY value, trial_id
-                """, arguments: [sweepID, bracket, rung])
+                """), arguments: [sweepID, bracket, rung])
         }
     }
 
@@ -90,18 +92,19 @@ extension SweepStore {
         try read { db in
             let sweep = try Self.requireSweep(db, id: sweepID)
             // One index lookup in report (trial_id, step) per trial of the sweep.
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT t.id, t.number, t.state, r.value, r.value_kind
                 FROM trial t
                 JOIN report r ON r.id = (
                     SELECT id FROM report WHERE trial_id = t.id AND step = ? ORDER BY attempt DESC, id DESC LIMIT 1)
                 WHERE t.sweep_id = ? AND t.id IS NOT ?
                 ORDER BY t.number
-                """, arguments: [step, sweepID, excludingTrialID])
+                """), arguments: [step, sweepID, excludingTrialID])
             return try rows.map { row in
                 let kind: ValueKind = try row.decode(forColumn: "value_kind")
                 let objective = kind.value(stored: try row.decode(forColumn: "value"))
-                return PeerValue(trialID: try row.decode(forColumn: "id"), trialNumber: try row.decode(forColumn: "number"),
+                return PeerValue(trialID: try row.decode(forColumn: "id"),
+                                 trialNumber: try row.decode(forColumn: "number"),
                                  trialState: try row.decode(forColumn: "state"), objective: objective,
                                  normalised: sweep.goal.normalised(objective))
             }
@@ -120,12 +123,12 @@ extension SweepStore {
             var arguments: StatementArguments = [sweepID]
             arguments += StatementArguments(states.map(\.rawValue))
             arguments += [ValueKind.finite, top]
-            return try Trial.fetchAll(db, sql: """
+            return try Trial.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM trial
                 WHERE sweep_id = ? AND state IN (\(placeholders)) AND final_value_kind = ?
                 ORDER BY final_value \(order), number
                 LIMIT ?
-                """, arguments: arguments)
+                """), arguments: arguments)
         }
     }
 
@@ -136,13 +139,14 @@ extension SweepStore {
         let at = (now ?? self.now()).timeIntervalSince1970
         return try read { db in
             guard let counters = try Row.fetchOne(
-                db, sql: "SELECT trials_started, ended_attempt_seconds FROM sweep WHERE id = ?", arguments: [sweepID])
+                db.cachedStatement(sql: "SELECT trials_started, ended_attempt_seconds FROM sweep WHERE id = ?"),
+                arguments: [sweepID])
             else { throw SweepStoreError.sweepNotFound("with id \(sweepID)") }
-            let running = try Row.fetchOne(db, sql: """
+            let running = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) AS n, COALESCE(SUM(MAX(0, ? - a.started_at)), 0) AS seconds
                 FROM trial t JOIN trial_attempt a ON a.trial_id = t.id AND a.attempt = t.attempt
                 WHERE t.sweep_id = ? AND t.state = ?
-                """, arguments: [at, sweepID, TrialState.running])!
+                """), arguments: [at, sweepID, TrialState.running])!
             let endedSeconds: Double = counters["ended_attempt_seconds"]
             let runningSeconds: Double = running["seconds"]
             return BudgetUsage(trialsStarted: counters["trials_started"], trialSeconds: endedSeconds + runningSeconds,
@@ -158,13 +162,14 @@ extension SweepStore {
             arguments += [sweepID]
         }
         sql += " ORDER BY sweep_id, number"
-        return try Trial.fetchAll(db, sql: sql, arguments: arguments).map { trial in
+        return try Trial.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { trial in
             guard let attempt = try TrialAttempt.fetchOne(
-                db, sql: "SELECT * FROM trial_attempt WHERE trial_id = ? AND attempt = ?",
+                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE trial_id = ? AND attempt = ?"),
                 arguments: [trial.id, trial.attempt])
             else {
-                throw SweepStoreError.corruptRow(table: "trial_attempt", column: "attempt",
-                                                 detail: "running trial #\(trial.number) has no attempt \(trial.attempt)")
+                throw SweepStoreError.corruptRow(
+                    table: "trial_attempt", column: "attempt",
+                    detail: "running trial #\(trial.number) has no attempt \(trial.attempt)")
             }
             return RunningTrial(trial: trial, attempt: attempt)
         }

@@ -76,7 +76,7 @@ public final class SweepStore: Sendable {
     /// `PRAGMA integrity_check`: "ok", or SQLite's list of problems, one per line.
     public func integrityCheck() throws -> String {
         try read { db in
-            try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n")
+            try String.fetchAll(db.cachedStatement(sql: "PRAGMA integrity_check")).joined(separator: "\n")
         }
     }
 
@@ -113,8 +113,9 @@ public final class SweepStore: Sendable {
         case .SQLITE_NOTADB:
             return SweepStoreError.notASweepDatabase(path: location, detail: "the file is not an SQLite database")
         case .SQLITE_CANTOPEN:
+            let sqliteMessage = databaseError.message ?? "SQLITE_CANTOPEN"
             return SweepStoreError.cannotOpen(
-                path: location, detail: "check that the directory exists and is writable (\(databaseError.message ?? "SQLITE_CANTOPEN"))")
+                path: location, detail: "check that the directory exists and is writable (\(sqliteMessage))")
         default:
             return error
         }
@@ -126,23 +127,31 @@ public final class SweepStore: Sendable {
     /// by a newer vsweep; then applies the missing migrations. When nothing is missing
     /// this only reads, so it works while another process holds the write lock.
     private static func checkOwnershipAndMigrate(_ writer: any DatabaseWriter, location: String) throws {
+        // Reports rely on foreign keys to refuse rows of attempts that never started.
+        let foreignKeys = try writer.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        guard foreignKeys == true else {
+            throw SweepStoreError.cannotOpen(path: location, detail: "the connection has foreign keys off; "
+                                             + "open it with GRDB's default configuration (foreignKeysEnabled)")
+        }
         let known = Set(migrator.migrations)
         let (applied, foreignTables) = try writer.read { db -> (Set<String>, [String]) in
             let applied = try migrator.appliedIdentifiers(db)
-            let tables = try String.fetchAll(db, sql: """
+            let tables = try String.fetchAll(db.cachedStatement(sql: """
                 SELECT name FROM sqlite_master
                 WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
                 ORDER BY name
-                """)
+                """))
             return (applied, tables)
         }
         if applied.isEmpty, !foreignTables.isEmpty {
             throw SweepStoreError.notASweepDatabase(
-                path: location, detail: "it has tables (\(foreignTables.prefix(5).joined(separator: ", "))) but no vsweep migrations")
+                path: location,
+                detail: "it has tables (\(foreignTables.prefix(5).joined(separator: ", "))) but no vsweep migrations")
         }
         if !applied.isEmpty, applied.isDisjoint(with: known) {
             throw SweepStoreError.notASweepDatabase(
-                path: location, detail: "its migrations (\(applied.sorted().prefix(5).joined(separator: ", "))) are not vsweep's")
+                path: location,
+                detail: "its migrations (\(applied.sorted().prefix(5).joined(separator: ", "))) are not vsweep's")
         }
         let unknown = applied.subtracting(known)
         if !unknown.isEmpty {
