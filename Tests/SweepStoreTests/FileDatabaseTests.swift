@@ -107,6 +107,14 @@ final class FileDatabaseTests: XCTestCase {
             .contains("upgrade vsweep"))
     }
 
+    func testAConnectionWithForeignKeysOffIsRefused() throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        XCTAssertThrowsError(try SweepStore(writer: try DatabaseQueue(configuration: configuration))) { error in
+            XCTAssertTrue("\(error)".contains("foreign keys off"), "\(error)")
+        }
+    }
+
     func testAMissingDirectoryGivesAnErrorNamingThePath() throws {
         let path = try temporaryDirectory(self).appendingPathComponent("no/such/dir/vsweep.sqlite").path
         XCTAssertThrowsError(try SweepStore.open(path: path)) { error in

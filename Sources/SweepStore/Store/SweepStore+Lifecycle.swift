@@ -52,10 +52,11 @@ extension SweepStore {
 
     /// queued → running: opens attempt `trial.attempt + 1`. Throws `illegalTransition`
     /// unless the trial is queued, and `sweepNotActive` unless its sweep is active.
-    /// `pid` may be nil when the row is committed before the spawn (see `recordProcess`).
+    /// `pid` may be nil when the row is committed before the spawn (see `recordProcess`);
+    /// `host` defaults to this machine's name.
     @discardableResult
     public func startAttempt(trialID: Int64, executor: String = "local", pid: Int32? = nil,
-                             processStart: String? = nil, host: String = ProcessInfo.processInfo.hostName,
+                             processStart: String? = nil, host: String? = nil,
                              externalID: String? = nil,
                              resumedFrom checkpoint: String? = nil) throws -> TrialAttempt {
         let at = now().timeIntervalSince1970
@@ -79,7 +80,8 @@ extension SweepStore {
                 INSERT INTO trial_attempt (trial_id, attempt, executor, pid, process_start, host, external_id,
                                            started_at, resumed_from_checkpoint)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [trialID, attempt, executor, pid, processStart, host, externalID, at, checkpoint])
+                """, [trialID, attempt, executor, pid, processStart, host ?? Self.localHost, externalID, at,
+                      checkpoint])
             let attemptID = db.lastInsertedRowID
             if attempt == 1 {
                 try db.run("UPDATE sweep SET trials_started = trials_started + 1 WHERE id = ?", [trial.sweepID])
@@ -232,6 +234,10 @@ extension SweepStore {
     }
 
     // MARK: - Helpers shared by the transitions
+
+    /// Looked up once: Foundation's `hostName` may consult the resolver, too slow for
+    /// every trial start.
+    static let localHost: String = ProcessInfo.processInfo.hostName
 
     static func requireTrial(_ db: Database, id: Int64) throws -> Trial {
         let trial = try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])

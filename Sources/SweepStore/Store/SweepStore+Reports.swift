@@ -15,6 +15,7 @@ extension SweepStore {
     /// (1…trial.attempt), which the schema's foreign key (trial_id, attempt) →
     /// trial_attempt enforces without an extra read per report.
     public func recordReportOutcomes(_ outcomes: [ReportOutcome]) throws {
+        if outcomes.isEmpty { return }
         for (index, outcome) in outcomes.enumerated() {
             try Self.validate(outcome.report, field: "reports[\(index)]")
             if let rung = outcome.rungResult { try Self.validate(rung, field: "reports[\(index)].rungResult") }
