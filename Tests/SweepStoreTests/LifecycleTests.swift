@@ -27,12 +27,14 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(queued.state, .queued)
         XCTAssertEqual(queued.attempt, 0)
         XCTAssertEqual(queued.params, ["lr": .double(0.1), "layers": .int(2)])
+        XCTAssertEqual(try store.trial(id: queued.id), queued)  // the returned row is the stored one
 
         clock.set(110)
         let attempt = try store.startAttempt(trialID: queued.id, pid: 4242, processStart: "12345", host: "h1")
         XCTAssertEqual(attempt.attempt, 1)
         XCTAssertEqual(attempt.pid, 4242)
         XCTAssertNil(attempt.outcome)
+        XCTAssertEqual(try store.attempts(trialID: queued.id), [attempt])
         XCTAssertEqual(try store.trial(id: queued.id)?.state, .running)
 
         clock.set(150)

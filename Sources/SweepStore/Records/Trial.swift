@@ -62,6 +62,23 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
         termSignal = try row.decode(forColumn: "term_signal")
     }
 
+    /// The row `enqueueTrials` has just inserted, built from its inputs rather than read back.
+    init(queuedID id: Int64, sweepID: Int64, number: Int64, _ new: NewTrial, createdAt: Double) {
+        self.id = id
+        self.sweepID = sweepID
+        self.number = number
+        params = new.params
+        seed = new.seed
+        bracket = new.bracket
+        arm = new.arm
+        state = .queued
+        attempt = 0
+        maxAttempts = new.maxAttempts
+        self.createdAt = Date(timeIntervalSince1970: createdAt)
+        updatesDone = 0
+        trainSeconds = 0
+    }
+
     /// Attempts left before an interruption fails the trial instead of re-queuing it.
     public var attemptsLeft: Int { max(0, maxAttempts - attempt) }
 }

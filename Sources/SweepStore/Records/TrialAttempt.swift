@@ -28,6 +28,21 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     /// The checkpoint this attempt resumed from, nil when it started from scratch.
     public var resumedFromCheckpoint: String?
 
+    /// The row `startAttempt` has just inserted, built from its inputs rather than read back.
+    init(id: Int64, trialID: Int64, attempt: Int, executor: String, pid: Int32?, processStart: String?, host: String,
+         externalID: String?, startedAt: Double, resumedFromCheckpoint: String?) {
+        self.id = id
+        self.trialID = trialID
+        self.attempt = attempt
+        self.executor = executor
+        self.pid = pid
+        self.processStart = processStart
+        self.host = host
+        self.externalID = externalID
+        self.startedAt = Date(timeIntervalSince1970: startedAt)
+        self.resumedFromCheckpoint = resumedFromCheckpoint
+    }
+
     public init(row: Row) throws {
         id = try row.decode(forColumn: "id")
         trialID = try row.decode(forColumn: "trial_id")

@@ -28,10 +28,7 @@ extension SweepStore {
         }
         let at = now().timeIntervalSince1970
         return try write { db in
-            let sweep = try Self.requireSweep(db, id: sweepID)
-            guard sweep.state == .active else {
-                throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state)
-            }
+            try Self.requireActiveSweep(db, id: sweepID)
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO trial (sweep_id, number, params, seed, bracket, arm, state, attempt, max_attempts,
                                    created_at)
@@ -44,7 +41,9 @@ extension SweepStore {
                 let id = db.lastInsertedRowID
                 try Self.logTransition(db, trialID: id, attempt: 0, from: nil, to: .queued, reason: "enqueued",
                                        at: at)
-                trials.append(try Self.requireTrial(db, id: id))
+                let number = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT number FROM trial WHERE id = ?"), arguments: [id])
+                trials.append(Trial(queuedID: id, sweepID: sweepID, number: number!, trial, createdAt: at))
             }
             return trials
         }
@@ -61,12 +60,9 @@ extension SweepStore {
                              resumedFrom checkpoint: String? = nil) throws -> TrialAttempt {
         let at = now().timeIntervalSince1970
         return try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             try Self.checkTransition(db, trial, to: .running)
-            let sweep = try Self.requireSweep(db, id: trial.sweepID)
-            guard sweep.state == .active else {
-                throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state)
-            }
+            try Self.requireActiveSweep(db, id: trial.sweepID)
             let attempt = trial.attempt + 1
             guard attempt <= trial.maxAttempts else {
                 throw SweepStoreError.invalidInput(
@@ -83,15 +79,16 @@ extension SweepStore {
                 """, [trialID, attempt, executor, pid, processStart, host ?? Self.localHost, externalID, at,
                       checkpoint])
             let attemptID = db.lastInsertedRowID
+            let opened = TrialAttempt(id: attemptID, trialID: trialID, attempt: attempt, executor: executor, pid: pid,
+                                      processStart: processStart, host: host ?? Self.localHost,
+                                      externalID: externalID, startedAt: at, resumedFromCheckpoint: checkpoint)
             if attempt == 1 {
                 try db.run("UPDATE sweep SET trials_started = trials_started + 1 WHERE id = ?", [trial.sweepID])
             }
             let reason = checkpoint.map { "attempt \(attempt) resumes from \($0)" } ?? "attempt \(attempt) started"
             try Self.logTransition(db, trialID: trialID, attempt: attempt, from: .queued, to: .running,
                                    reason: reason, at: at)
-            let opened = try TrialAttempt.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE id = ?"), arguments: [attemptID])
-            return opened!  // inserted just above, in this transaction
+            return opened
         }
     }
 
@@ -100,7 +97,7 @@ extension SweepStore {
     public func recordProcess(trialID: Int64, attempt: Int, pid: Int32?, processStart: String? = nil,
                               externalID: String? = nil) throws {
         try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             guard trial.state == .running, trial.attempt == attempt else {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) attempt",
@@ -127,7 +124,7 @@ extension SweepStore {
         }
         let at = now().timeIntervalSince1970
         return try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             if trial.state == .queued, target == .cancelled {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) outcome",
@@ -159,7 +156,7 @@ extension SweepStore {
                                 termSignal: Int32? = nil) throws -> Trial {
         let at = now().timeIntervalSince1970
         return try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             let retry = trial.attempt < trial.maxAttempts
             let target: TrialState = retry ? .queued : .failed
             try Self.checkTransition(db, trial, to: target)
@@ -188,7 +185,7 @@ extension SweepStore {
     public func cancelTrial(trialID: Int64, reason: String) throws -> Trial {
         let at = now().timeIntervalSince1970
         return try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             guard trial.state == .queued else {
                 throw SweepStoreError.illegalTransition(
                     sweep: try Self.sweepName(db, trial), trialNumber: trial.number, from: trial.state, to: .cancelled)
@@ -223,7 +220,7 @@ extension SweepStore {
     /// interruption). Not a state change.
     public func recordCheckpoint(trialID: Int64, path: String, updates: Int64) throws {
         try write { db in
-            let trial = try Self.requireTrial(db, id: trialID)
+            let trial = try TrialHead.fetch(db, id: trialID)
             guard trial.state == .running else {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) checkpoint", reason: "trial is \(trial.state.rawValue), not running")
@@ -245,20 +242,31 @@ extension SweepStore {
         return trial
     }
 
-    static func checkTransition(_ db: Database, _ trial: Trial, to target: TrialState) throws {
+    /// Throws `sweepNotActive` unless the sweep exists and is active.
+    static func requireActiveSweep(_ db: Database, id: Int64) throws {
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, state FROM sweep WHERE id = ?"),
+                                   arguments: [id])
+        guard let row else { throw SweepStoreError.sweepNotFound("with id \(id)") }
+        let state: SweepState = try row.decode(atIndex: 1)
+        guard state == .active else {
+            throw SweepStoreError.sweepNotActive(name: try row.decode(atIndex: 0), state: state)
+        }
+    }
+
+    static func checkTransition(_ db: Database, _ trial: TrialHead, to target: TrialState) throws {
         guard trial.state.canMove(to: target) else {
             throw SweepStoreError.illegalTransition(sweep: try sweepName(db, trial), trialNumber: trial.number,
                                                     from: trial.state, to: target)
         }
     }
 
-    private static func sweepName(_ db: Database, _ trial: Trial) throws -> String {
+    private static func sweepName(_ db: Database, _ trial: TrialHead) throws -> String {
         try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM sweep WHERE id = ?"), arguments: [trial.sweepID])
             ?? "#\(trial.sweepID)"
     }
 
     /// Ends the trial's current attempt and adds its duration to the sweep's counter.
-    private static func closeAttempt(_ db: Database, _ trial: Trial, outcome: AttemptOutcome, reason: String,
+    private static func closeAttempt(_ db: Database, _ trial: TrialHead, outcome: AttemptOutcome, reason: String,
                                      exitStatus: Int32?, termSignal: Int32?, at: Double) throws {
         try db.run("""
             UPDATE sweep SET ended_attempt_seconds = ended_attempt_seconds
