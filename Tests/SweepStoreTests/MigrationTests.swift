@@ -85,6 +85,22 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try store.trials(sweepID: 1).count, 3)
     }
 
+    /// Records decode by position from `columns`; the lists must follow the tables.
+    func testRecordColumnListsFollowTheTables() throws {
+        let store = try SweepStore(writer: try DatabaseQueue())
+        let records: [(String, [String])] = [
+            (Sweep.databaseTableName, Sweep.columns), (Trial.databaseTableName, Trial.columns),
+            (TrialAttempt.databaseTableName, TrialAttempt.columns), (ReportRow.databaseTableName, ReportRow.columns),
+            (RungResult.databaseTableName, RungResult.columns), (DecisionRow.databaseTableName, DecisionRow.columns),
+            (TrialTransition.databaseTableName, TrialTransition.columns),
+        ]
+        try store.writer.read { db in
+            for (table, columns) in records {
+                XCTAssertEqual(try db.columns(in: table).map(\.name), columns, table)
+            }
+        }
+    }
+
     private func schema(of store: SweepStore) throws -> [String] {
         try store.writer.read { db in
             try String.fetchAll(db, sql: """

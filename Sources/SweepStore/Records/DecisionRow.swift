@@ -5,6 +5,12 @@ import GRDB
 public struct DecisionRow: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "decision"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = ["id", "trial_id", "step", "rule", "decision", "reason", "detail", "recorded_at"]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var trialID: Int64
     public var step: Int64
@@ -17,14 +23,14 @@ public struct DecisionRow: Sendable, Equatable, FetchableRecord, TableRecord {
     public var recordedAt: Date
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        trialID = try row.decode(forColumn: "trial_id")
-        step = try row.decode(forColumn: "step")
-        rule = try row.decode(forColumn: "rule")
-        action = try row.decode(forColumn: "decision")
-        reason = try row.decode(forColumn: "reason")
-        detail = try StoredJSON.decodeNumbers(try row.decode(forColumn: "detail"), table: "decision", column: "detail")
-        recordedAt = Date(timeIntervalSince1970: try row.decode(forColumn: "recorded_at"))
+        id = try row.decode(atIndex: 0)
+        trialID = try row.decode(atIndex: 1)
+        step = try row.decode(atIndex: 2)
+        rule = try row.decode(atIndex: 3)
+        action = try row.decode(atIndex: 4)
+        reason = try row.decode(atIndex: 5)
+        detail = try StoredJSON.decodeNumbers(try row.decode(atIndex: 6), table: "decision", column: "detail")
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 7))
     }
 }
 

@@ -5,6 +5,15 @@ import GRDB
 public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "report"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = [
+        "id", "trial_id", "attempt", "step", "tokens", "train_seconds", "eval_seconds", "metrics", "value",
+        "value_kind", "recorded_at",
+    ]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var trialID: Int64
     public var attempt: Int
@@ -20,17 +29,17 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
     public var recordedAt: Date
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        trialID = try row.decode(forColumn: "trial_id")
-        attempt = try row.decode(forColumn: "attempt")
-        step = try row.decode(forColumn: "step")
-        tokens = try row.decode(forColumn: "tokens")
-        trainSeconds = try row.decode(forColumn: "train_seconds")
-        evalSeconds = try row.decode(forColumn: "eval_seconds")
-        metrics = try StoredJSON.decodeNumbers(try row.decode(forColumn: "metrics"), table: "report", column: "metrics")
-        let kind: ValueKind = try row.decode(forColumn: "value_kind")
-        objective = kind.value(stored: try row.decode(forColumn: "value"))
-        recordedAt = Date(timeIntervalSince1970: try row.decode(forColumn: "recorded_at"))
+        id = try row.decode(atIndex: 0)
+        trialID = try row.decode(atIndex: 1)
+        attempt = try row.decode(atIndex: 2)
+        step = try row.decode(atIndex: 3)
+        tokens = try row.decode(atIndex: 4)
+        trainSeconds = try row.decode(atIndex: 5)
+        evalSeconds = try row.decode(atIndex: 6)
+        metrics = try StoredJSON.decodeNumbers(try row.decode(atIndex: 7), table: "report", column: "metrics")
+        let kind: ValueKind = try row.decode(atIndex: 9)
+        objective = kind.value(stored: try row.decode(atIndex: 8))
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 10))
     }
 }
 

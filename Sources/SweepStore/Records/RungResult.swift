@@ -6,6 +6,12 @@ import GRDB
 public struct RungResult: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "rung_result"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = ["id", "sweep_id", "trial_id", "bracket", "rung", "resource", "value", "recorded_at"]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var sweepID: Int64
     public var trialID: Int64
@@ -18,14 +24,14 @@ public struct RungResult: Sendable, Equatable, FetchableRecord, TableRecord {
     public var recordedAt: Date
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        sweepID = try row.decode(forColumn: "sweep_id")
-        trialID = try row.decode(forColumn: "trial_id")
-        bracket = try row.decode(forColumn: "bracket")
-        rung = try row.decode(forColumn: "rung")
-        resource = try row.decode(forColumn: "resource")
-        value = try row.decode(forColumn: "value")
-        recordedAt = Date(timeIntervalSince1970: try row.decode(forColumn: "recorded_at"))
+        id = try row.decode(atIndex: 0)
+        sweepID = try row.decode(atIndex: 1)
+        trialID = try row.decode(atIndex: 2)
+        bracket = try row.decode(atIndex: 3)
+        rung = try row.decode(atIndex: 4)
+        resource = try row.decode(atIndex: 5)
+        value = try row.decode(atIndex: 6)
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 7))
     }
 }
 

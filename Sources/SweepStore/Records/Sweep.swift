@@ -5,6 +5,15 @@ import GRDB
 public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "sweep"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = [
+        "id", "name", "spec", "spec_hash", "metric", "goal", "state", "created_at", "finished_at", "max_trials",
+        "max_trial_seconds", "trials_started", "ended_attempt_seconds",
+    ]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var name: String
     /// The spec exactly as the user gave it.
@@ -22,16 +31,16 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     public var maxTrialSeconds: Double?
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        name = try row.decode(forColumn: "name")
-        spec = try row.decode(forColumn: "spec")
-        specHash = try row.decode(forColumn: "spec_hash")
-        metric = try row.decode(forColumn: "metric")
-        goal = try row.decode(forColumn: "goal")
-        state = try row.decode(forColumn: "state")
-        createdAt = Date(timeIntervalSince1970: try row.decode(forColumn: "created_at"))
-        finishedAt = (try row.decode(Double?.self, forColumn: "finished_at")).map(Date.init(timeIntervalSince1970:))
-        maxTrials = try row.decode(forColumn: "max_trials")
-        maxTrialSeconds = try row.decode(forColumn: "max_trial_seconds")
+        id = try row.decode(atIndex: 0)
+        name = try row.decode(atIndex: 1)
+        spec = try row.decode(atIndex: 2)
+        specHash = try row.decode(atIndex: 3)
+        metric = try row.decode(atIndex: 4)
+        goal = try row.decode(atIndex: 5)
+        state = try row.decode(atIndex: 6)
+        createdAt = Date(timeIntervalSince1970: try row.decode(atIndex: 7))
+        finishedAt = (try row.decode(Double?.self, atIndex: 8)).map(Date.init(timeIntervalSince1970:))
+        maxTrials = try row.decode(atIndex: 9)
+        maxTrialSeconds = try row.decode(atIndex: 10)
     }
 }

@@ -6,6 +6,16 @@ import GRDB
 public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "trial"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = [
+        "id", "sweep_id", "number", "params", "seed", "bracket", "arm", "state", "attempt", "max_attempts",
+        "created_at", "started_at", "ended_at", "updates_done", "train_seconds", "final_value", "final_value_kind",
+        "last_checkpoint_path", "last_checkpoint_updates", "error", "exit_status", "term_signal",
+    ]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var sweepID: Int64
     /// 1, 2, 3, … within the sweep; never reused, never duplicated.
@@ -38,28 +48,28 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
     public var termSignal: Int32?
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        sweepID = try row.decode(forColumn: "sweep_id")
-        number = try row.decode(forColumn: "number")
-        params = try StoredJSON.decodeParams(try row.decode(forColumn: "params"))
-        seed = try row.decode(forColumn: "seed")
-        bracket = try row.decode(forColumn: "bracket")
-        arm = try row.decode(forColumn: "arm")
-        state = try row.decode(forColumn: "state")
-        attempt = try row.decode(forColumn: "attempt")
-        maxAttempts = try row.decode(forColumn: "max_attempts")
-        createdAt = Date(timeIntervalSince1970: try row.decode(forColumn: "created_at"))
-        startedAt = (try row.decode(Double?.self, forColumn: "started_at")).map(Date.init(timeIntervalSince1970:))
-        endedAt = (try row.decode(Double?.self, forColumn: "ended_at")).map(Date.init(timeIntervalSince1970:))
-        updatesDone = try row.decode(forColumn: "updates_done")
-        trainSeconds = try row.decode(forColumn: "train_seconds")
-        let kind: ValueKind? = try row.decode(forColumn: "final_value_kind")
-        finalValue = kind?.value(stored: try row.decode(forColumn: "final_value"))
-        lastCheckpointPath = try row.decode(forColumn: "last_checkpoint_path")
-        lastCheckpointUpdates = try row.decode(forColumn: "last_checkpoint_updates")
-        error = try row.decode(forColumn: "error")
-        exitStatus = try row.decode(forColumn: "exit_status")
-        termSignal = try row.decode(forColumn: "term_signal")
+        id = try row.decode(atIndex: 0)
+        sweepID = try row.decode(atIndex: 1)
+        number = try row.decode(atIndex: 2)
+        params = try StoredJSON.decodeParams(try row.decode(atIndex: 3))
+        seed = try row.decode(atIndex: 4)
+        bracket = try row.decode(atIndex: 5)
+        arm = try row.decode(atIndex: 6)
+        state = try row.decode(atIndex: 7)
+        attempt = try row.decode(atIndex: 8)
+        maxAttempts = try row.decode(atIndex: 9)
+        createdAt = Date(timeIntervalSince1970: try row.decode(atIndex: 10))
+        startedAt = (try row.decode(Double?.self, atIndex: 11)).map(Date.init(timeIntervalSince1970:))
+        endedAt = (try row.decode(Double?.self, atIndex: 12)).map(Date.init(timeIntervalSince1970:))
+        updatesDone = try row.decode(atIndex: 13)
+        trainSeconds = try row.decode(atIndex: 14)
+        let kind: ValueKind? = try row.decode(atIndex: 16)
+        finalValue = kind?.value(stored: try row.decode(atIndex: 15))
+        lastCheckpointPath = try row.decode(atIndex: 17)
+        lastCheckpointUpdates = try row.decode(atIndex: 18)
+        error = try row.decode(atIndex: 19)
+        exitStatus = try row.decode(atIndex: 20)
+        termSignal = try row.decode(atIndex: 21)
     }
 
     /// The row `enqueueTrials` has just inserted, built from its inputs rather than read back.

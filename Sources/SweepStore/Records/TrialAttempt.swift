@@ -5,6 +5,15 @@ import GRDB
 public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "trial_attempt"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = [
+        "id", "trial_id", "attempt", "executor", "pid", "process_start", "host", "external_id", "started_at",
+        "ended_at", "outcome", "reason", "exit_status", "term_signal", "resumed_from_checkpoint",
+    ]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var trialID: Int64
     /// 1 for the first start of the trial, then +1 per retry.
@@ -44,20 +53,20 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     }
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        trialID = try row.decode(forColumn: "trial_id")
-        attempt = try row.decode(forColumn: "attempt")
-        executor = try row.decode(forColumn: "executor")
-        pid = try row.decode(forColumn: "pid")
-        processStart = try row.decode(forColumn: "process_start")
-        host = try row.decode(forColumn: "host")
-        externalID = try row.decode(forColumn: "external_id")
-        startedAt = Date(timeIntervalSince1970: try row.decode(forColumn: "started_at"))
-        endedAt = (try row.decode(Double?.self, forColumn: "ended_at")).map(Date.init(timeIntervalSince1970:))
-        outcome = try row.decode(forColumn: "outcome")
-        reason = try row.decode(forColumn: "reason")
-        exitStatus = try row.decode(forColumn: "exit_status")
-        termSignal = try row.decode(forColumn: "term_signal")
-        resumedFromCheckpoint = try row.decode(forColumn: "resumed_from_checkpoint")
+        id = try row.decode(atIndex: 0)
+        trialID = try row.decode(atIndex: 1)
+        attempt = try row.decode(atIndex: 2)
+        executor = try row.decode(atIndex: 3)
+        pid = try row.decode(atIndex: 4)
+        processStart = try row.decode(atIndex: 5)
+        host = try row.decode(atIndex: 6)
+        externalID = try row.decode(atIndex: 7)
+        startedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 8))
+        endedAt = (try row.decode(Double?.self, atIndex: 9)).map(Date.init(timeIntervalSince1970:))
+        outcome = try row.decode(atIndex: 10)
+        reason = try row.decode(atIndex: 11)
+        exitStatus = try row.decode(atIndex: 12)
+        termSignal = try row.decode(atIndex: 13)
+        resumedFromCheckpoint = try row.decode(atIndex: 14)
     }
 }

@@ -6,6 +6,12 @@ import GRDB
 public struct TrialTransition: Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "trial_transition"
 
+    /// The table's columns in table order. Queries select exactly these and
+    /// `init(row:)` decodes by position: a lookup by name per column costs more than
+    /// the query itself when a snapshot has hundreds of rows.
+    static let columns = ["id", "trial_id", "attempt", "from_state", "to_state", "reason", "at"]
+    static let selection = columns.joined(separator: ", ")
+
     public var id: Int64
     public var trialID: Int64
     /// The trial's attempt number after the transition.
@@ -17,12 +23,12 @@ public struct TrialTransition: Sendable, Equatable, FetchableRecord, TableRecord
     public var at: Date
 
     public init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        trialID = try row.decode(forColumn: "trial_id")
-        attempt = try row.decode(forColumn: "attempt")
-        fromState = try row.decode(forColumn: "from_state")
-        toState = try row.decode(forColumn: "to_state")
-        reason = try row.decode(forColumn: "reason")
-        at = Date(timeIntervalSince1970: try row.decode(forColumn: "at"))
+        id = try row.decode(atIndex: 0)
+        trialID = try row.decode(atIndex: 1)
+        attempt = try row.decode(atIndex: 2)
+        fromState = try row.decode(atIndex: 3)
+        toState = try row.decode(atIndex: 4)
+        reason = try row.decode(atIndex: 5)
+        at = Date(timeIntervalSince1970: try row.decode(atIndex: 6))
     }
 }

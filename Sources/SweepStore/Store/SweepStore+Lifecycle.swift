@@ -237,7 +237,8 @@ extension SweepStore {
     static let localHost: String = ProcessInfo.processInfo.hostName
 
     static func requireTrial(_ db: Database, id: Int64) throws -> Trial {
-        let trial = try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
+        let trial = try Trial.fetchOne(db.cachedStatement(sql: "SELECT \(Trial.selection) FROM trial WHERE id = ?"),
+                                       arguments: [id])
         guard let trial else { throw SweepStoreError.trialNotFound(id: id) }
         return trial
     }

@@ -6,21 +6,23 @@ import GRDB
 extension SweepStore {
     public func trial(id: Int64) throws -> Trial? {
         try read { db in
-            try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE id = ?"), arguments: [id])
+            try Trial.fetchOne(db.cachedStatement(sql: "SELECT \(Trial.selection) FROM trial WHERE id = ?"),
+                               arguments: [id])
         }
     }
 
     public func trial(sweepID: Int64, number: Int64) throws -> Trial? {
         try read { db in
-            try Trial.fetchOne(db.cachedStatement(sql: "SELECT * FROM trial WHERE sweep_id = ? AND number = ?"),
-                               arguments: [sweepID, number])
+            try Trial.fetchOne(db.cachedStatement(sql: """
+                SELECT \(Trial.selection) FROM trial WHERE sweep_id = ? AND number = ?
+                """), arguments: [sweepID, number])
         }
     }
 
     /// The sweep's trials by number, optionally only those in `state`, at most `limit`.
     public func trials(sweepID: Int64, state: TrialState? = nil, limit: Int? = nil) throws -> [Trial] {
         try read { db in
-            var sql = "SELECT * FROM trial WHERE sweep_id = ?"
+            var sql = "SELECT \(Trial.selection) FROM trial WHERE sweep_id = ?"
             var arguments: StatementArguments = [sweepID]
             if let state {
                 sql += " AND state = ?"
@@ -48,7 +50,9 @@ extension SweepStore {
     public func attempts(trialID: Int64) throws -> [TrialAttempt] {
         try read { db in
             try TrialAttempt.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE trial_id = ? ORDER BY attempt"), arguments: [trialID])
+                db.cachedStatement(sql: """
+                    SELECT \(TrialAttempt.selection) FROM trial_attempt WHERE trial_id = ? ORDER BY attempt
+                    """), arguments: [trialID])
         }
     }
 
@@ -56,14 +60,18 @@ extension SweepStore {
     public func reports(trialID: Int64) throws -> [ReportRow] {
         try read { db in
             try ReportRow.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM report WHERE trial_id = ? ORDER BY step, attempt, id"), arguments: [trialID])
+                db.cachedStatement(sql: """
+                    SELECT \(ReportRow.selection) FROM report WHERE trial_id = ? ORDER BY step, attempt, id
+                    """), arguments: [trialID])
         }
     }
 
     public func decisions(trialID: Int64) throws -> [DecisionRow] {
         try read { db in
             try DecisionRow.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM decision WHERE trial_id = ? ORDER BY step, id"), arguments: [trialID])
+                db.cachedStatement(sql: """
+                    SELECT \(DecisionRow.selection) FROM decision WHERE trial_id = ? ORDER BY step, id
+                    """), arguments: [trialID])
         }
     }
 
@@ -71,7 +79,9 @@ extension SweepStore {
     public func transitions(trialID: Int64) throws -> [TrialTransition] {
         try read { db in
             try TrialTransition.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM trial_transition WHERE trial_id = ? ORDER BY id"), arguments: [trialID])
+                db.cachedStatement(sql: """
+                    SELECT \(TrialTransition.selection) FROM trial_transition WHERE trial_id = ? ORDER BY id
+                    """), arguments: [trialID])
         }
     }
 
@@ -80,7 +90,8 @@ extension SweepStore {
     public func rungValues(sweepID: Int64, bracket: Int, rung: Int) throws -> [RungResult] {
         try read { db in
             try RungResult.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM rung_result WHERE sweep_id = ? AND bracket = ? AND rung = ? ORDER BY value, trial_id
+                SELECT \(RungResult.selection) FROM rung_result
+                WHERE sweep_id = ? AND bracket = ? AND rung = ? ORDER BY value, trial_id
                 """), arguments: [sweepID, bracket, rung])
         }
     }
@@ -101,11 +112,10 @@ extension SweepStore {
                 ORDER BY t.number
                 """), arguments: [step, sweepID, excludingTrialID])
             return try rows.map { row in
-                let kind: ValueKind = try row.decode(forColumn: "value_kind")
-                let objective = kind.value(stored: try row.decode(forColumn: "value"))
-                return PeerValue(trialID: try row.decode(forColumn: "id"),
-                                 trialNumber: try row.decode(forColumn: "number"),
-                                 trialState: try row.decode(forColumn: "state"), objective: objective,
+                let kind: ValueKind = try row.decode(atIndex: 4)
+                let objective = kind.value(stored: try row.decode(atIndex: 3))
+                return PeerValue(trialID: try row.decode(atIndex: 0), trialNumber: try row.decode(atIndex: 1),
+                                 trialState: try row.decode(atIndex: 2), objective: objective,
                                  normalised: sweep.goal.normalised(objective))
             }
         }
@@ -124,7 +134,7 @@ extension SweepStore {
             arguments += StatementArguments(states.map(\.rawValue))
             arguments += [ValueKind.finite, top]
             return try Trial.fetchAll(db.cachedStatement(sql: """
-                SELECT * FROM trial
+                SELECT \(Trial.selection) FROM trial
                 WHERE sweep_id = ? AND state IN (\(placeholders)) AND final_value_kind = ?
                 ORDER BY final_value \(order), number
                 LIMIT ?
@@ -155,7 +165,7 @@ extension SweepStore {
     }
 
     private static func fetchRunning(_ db: Database, sweepID: Int64?) throws -> [RunningTrial] {
-        var sql = "SELECT * FROM trial WHERE state = ?"
+        var sql = "SELECT \(Trial.selection) FROM trial WHERE state = ?"
         var arguments: StatementArguments = [TrialState.running]
         if let sweepID {
             sql += " AND sweep_id = ?"
@@ -164,7 +174,9 @@ extension SweepStore {
         sql += " ORDER BY sweep_id, number"
         return try Trial.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { trial in
             guard let attempt = try TrialAttempt.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM trial_attempt WHERE trial_id = ? AND attempt = ?"),
+                db.cachedStatement(sql: """
+                    SELECT \(TrialAttempt.selection) FROM trial_attempt WHERE trial_id = ? AND attempt = ?
+                    """),
                 arguments: [trial.id, trial.attempt])
             else {
                 throw SweepStoreError.corruptRow(

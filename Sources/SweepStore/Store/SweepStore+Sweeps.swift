@@ -38,13 +38,16 @@ extension SweepStore {
 
     public func sweep(id: Int64) throws -> Sweep? {
         try read { db in
-            try Sweep.fetchOne(db.cachedStatement(sql: "SELECT * FROM sweep WHERE id = ?"), arguments: [id])
+            try Sweep.fetchOne(db.cachedStatement(sql: "SELECT \(Sweep.selection) FROM sweep WHERE id = ?"),
+                               arguments: [id])
         }
     }
 
     /// Every sweep, oldest first.
     public func sweeps() throws -> [Sweep] {
-        try read { db in try Sweep.fetchAll(db.cachedStatement(sql: "SELECT * FROM sweep ORDER BY id")) }
+        try read { db in
+            try Sweep.fetchAll(db.cachedStatement(sql: "SELECT \(Sweep.selection) FROM sweep ORDER BY id"))
+        }
     }
 
     /// Ends an active sweep in `state` (finished, failed or cancelled). Queued trials
@@ -67,11 +70,13 @@ extension SweepStore {
     }
 
     static func fetchSweep(_ db: Database, name: String) throws -> Sweep? {
-        try Sweep.fetchOne(db.cachedStatement(sql: "SELECT * FROM sweep WHERE name = ?"), arguments: [name])
+        try Sweep.fetchOne(db.cachedStatement(sql: "SELECT \(Sweep.selection) FROM sweep WHERE name = ?"),
+                           arguments: [name])
     }
 
     static func requireSweep(_ db: Database, id: Int64) throws -> Sweep {
-        let sweep = try Sweep.fetchOne(db.cachedStatement(sql: "SELECT * FROM sweep WHERE id = ?"), arguments: [id])
+        let sweep = try Sweep.fetchOne(db.cachedStatement(sql: "SELECT \(Sweep.selection) FROM sweep WHERE id = ?"),
+                                       arguments: [id])
         guard let sweep else { throw SweepStoreError.sweepNotFound("with id \(id)") }
         return sweep
     }
