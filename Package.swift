@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "ConfigFilesTests", dependencies: ["ConfigFiles"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Corpus", "TrialProtocol"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
     ]
