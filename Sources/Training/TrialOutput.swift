@@ -7,6 +7,8 @@ public final class TrialOutput: @unchecked Sendable {
     // Confined to the trial's thread; @unchecked because FileHandle is not Sendable.
     let events: FileHandle
     let logs: FileHandle
+    /// Sees every event after it is written (tests and in-process embedding).
+    public var observer: ((TrialEvent) -> Void)?
 
     public init(events: FileHandle = .standardOutput, logs: FileHandle = .standardError) {
         self.events = events
@@ -15,6 +17,7 @@ public final class TrialOutput: @unchecked Sendable {
 
     public func emit(_ event: TrialEvent) {
         events.write(Data((event.jsonLine() + "\n").utf8))
+        observer?(event)
     }
 
     public func log(_ message: String) {
