@@ -18,7 +18,7 @@ enum Fixture {
         o.downstream.validationCount = 8
         o.downstream.testCount = 8
         _ = try! DatasetBuilder.write(to: d + "/data", options: o)
-        let model = try! GPT(config: GPTConfig(dModel: 32, nLayer: 2, nHead: 2, context: 64, batch: 4), seed: 9)
+        let model = try! GPT(config: GPTConfig(dModel: 32, nLayer: 2, nHead: 2, context: 128, batch: 4), seed: 9)
         try! model.saveCheckpoint(to: d + "/base.ckpt")
         return d
     }()
@@ -136,7 +136,7 @@ final class TrialRunnerTests: XCTestCase {
                 XCTAssertTrue(err.message.contains(fragment), err.message)
             }
         }
-        let seq = try Fixture.config(Fixture.yaml(), overrides: ["learner.seq=65"])
+        let seq = try Fixture.config(Fixture.yaml(), overrides: ["learner.seq=129"])
         XCTAssertThrowsError(try TrialRunner(config: seq)) { XCTAssertEqual(($0 as! TrialError).field, "learner.seq") }
     }
 }
