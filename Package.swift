@@ -49,6 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
+        .executableTarget(name: "bench-search", dependencies: ["Search"]),
 
         // Tests: one test target per library target.
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
