@@ -52,6 +52,7 @@ let package = Package(
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
+        .executableTarget(name: "bench-search", dependencies: ["Search"]),
 
         // Tests: one test target per library target.
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
