@@ -140,3 +140,16 @@ final class TrialRunnerTests: XCTestCase {
         XCTAssertThrowsError(try TrialRunner(config: seq)) { XCTAssertEqual(($0 as! TrialError).field, "learner.seq") }
     }
 }
+
+final class TrialConfigEchoTests: XCTestCase {
+    /// The echoed config, fed back as a config file, gives the same config.
+    func testEffectiveConfigRoundTrips() throws {
+        let a = try Fixture.config(Fixture.yaml(), overrides: ["learner.clip=0.5", "eval.test_examples=0"])
+        let json = TrialEvent.started(.init(trial: nil, engine: "x", config: a.effective)).jsonLine()
+        guard case .started(let s) = try TrialEvent(jsonLine: json) else { return XCTFail() }
+        let b = try TrialConfig(document: ConfigDocument(root: s.config, source: "echo"))
+        XCTAssertEqual(b.effective, a.effective)
+        XCTAssertEqual(s.config["learner"]?["beta2"], .number(Double(Float(0.95))), "defaults are filled in")
+        XCTAssertEqual(s.config["eval"]?["test_examples"], .number(0))
+    }
+}
