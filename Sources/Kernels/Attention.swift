@@ -10,23 +10,34 @@ public enum Attention {
         precondition(C % NH == 0, "Attention: C=\(C) not divisible by NH=\(NH)")
         let hs = C / NH, C3 = 3 * C
         let scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
-                let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
-                let p = att + (b * NH + h) * T * T
-                let o = out + b * T * C + h * hs
-                // 1. scores = scale · q·kᵀ  (T, T)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
-                            scale, q, Int32(C3), k, Int32(C3), 0, p, Int32(T))
-                // 2. causal softmax per row, zeros above the diagonal
-                Parallel.forRows(T, grain: 32) { rows in
-                    for t in rows { softmaxCausalRow(p + t * T, t, T) }
+        withSingleThreadedBLAS {
+            Parallel.forChunks(B * NH) { _, heads in
+                for bh in heads {
+                    let b = bh / NH, h = bh % NH
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let p = att + bh * T * T
+                    let o = out + b * T * C + h * hs
+                    // 1. scores = scale · q·kᵀ  (T, T)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
+                                scale, q, Int32(C3), k, Int32(C3), 0, p, Int32(T))
+                    // 2. causal softmax per row, zeros above the diagonal
+                    for t in 0..<T { softmaxCausalRow(p + t * T, t, T) }
+                    // 3. out_h = att · v  (T, hs), written into the head's columns of out
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
+                                1, p, Int32(T), v, Int32(C3), 0, o, Int32(C))
                 }
-                // 3. out_h = att · v  (T, hs), written into the head's columns of out
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, p, Int32(T), v, Int32(C3), 0, o, Int32(C))
             }
         }
+    }
+
+    /// Heads run in parallel on our threads, so each BLAS call inside stays on
+    /// its caller's thread (nested BLAS threading would oversubscribe the cores).
+    @inline(__always)
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        let saved = openblas_get_num_threads()
+        if Parallel.threads > 1 && saved > 1 { openblas_set_num_threads(1) }
+        body()
+        if Parallel.threads > 1 && saved > 1 { openblas_set_num_threads(saved) }
     }
 
     @inline(__always)
@@ -38,39 +49,40 @@ public enum Attention {
     }
 
     /// Accumulates dQkv from dOut, walking the forward passes in reverse.
-    /// `scratch` holds T·T floats.
+    /// `scratch` holds `Parallel.threads`·T·T floats (one T·T block per thread).
     public static func backward(_ dQkv: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                                 _ dOut: UnsafePointer<Float>, _ qkv: UnsafePointer<Float>,
                                 _ att: UnsafePointer<Float>, _ B: Int, _ T: Int, _ C: Int, _ NH: Int) {
         let hs = C / NH, C3 = 3 * C
         let scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
-                let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
-                let dq = dQkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
-                let p = att + (b * NH + h) * T * T
-                let dO = dOut + b * T * C + h * hs
-                let dS = scratch
-                // 3. out = att·v  ⇒  dAtt = dOut·vᵀ,  dv += attᵀ·dOut
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
-                            1, dO, Int32(C), v, Int32(C3), 0, dS, Int32(T))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            1, p, Int32(T), dO, Int32(C), 1, dv, Int32(C3))
-                // 2. softmax: dScores = att ⊙ (dAtt − Σ_s dAtt·att); zero above the diagonal since att is
-                Parallel.forRows(T, grain: 32) { rows in
-                    for t in rows {
+        withSingleThreadedBLAS {
+            Parallel.forChunks(B * NH) { chunk, heads in
+                let dS = scratch + chunk * T * T
+                for bh in heads {
+                    let b = bh / NH, h = bh % NH
+                    let q = qkv + b * T * C3 + h * hs, k = q + C, v = q + 2 * C
+                    let dq = dQkv + b * T * C3 + h * hs, dk = dq + C, dv = dq + 2 * C
+                    let p = att + bh * T * T
+                    let dO = dOut + b * T * C + h * hs
+                    // 3. out = att·v  ⇒  dAtt = dOut·vᵀ,  dv += attᵀ·dOut
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
+                                1, dO, Int32(C), v, Int32(C3), 0, dS, Int32(T))
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
+                                1, p, Int32(T), dO, Int32(C), 1, dv, Int32(C3))
+                    // 2. softmax: dScores = att ⊙ (dAtt − Σ_s dAtt·att); zero above the diagonal since att is
+                    for t in 0..<T {
                         let pr = p + t * T, dr = dS + t * T
                         var dot: Float = 0
                         for s in 0...t { dot += pr[s] * dr[s] }
                         for s in 0...t { dr[s] = pr[s] * (dr[s] - dot) }
                         for s in (t + 1)..<T { dr[s] = 0 }
                     }
+                    // 1. scores = scale·q·kᵀ  ⇒  dq += scale·dScores·k,  dk += scale·dScoresᵀ·q
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
+                                scale, dS, Int32(T), k, Int32(C3), 1, dq, Int32(C3))
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
+                                scale, dS, Int32(T), q, Int32(C3), 1, dk, Int32(C3))
                 }
-                // 1. scores = scale·q·kᵀ  ⇒  dq += scale·dScores·k,  dk += scale·dScoresᵀ·q
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            scale, dS, Int32(T), k, Int32(C3), 1, dq, Int32(C3))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                            scale, dS, Int32(T), q, Int32(C3), 1, dk, Int32(C3))
             }
         }
     }

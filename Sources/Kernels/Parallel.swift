@@ -27,6 +27,29 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// Runs `body(chunk, range)` over at most `threads` contiguous chunks of
+    /// `0..<n`; `chunk` indexes per-thread scratch.
+    @inline(__always)
+    public static func forChunks(_ n: Int, _ body: (Int, Range<Int>) -> Void) {
+        let t = min(threads, n)
+        if t <= 1 { body(0, 0..<n); return }
+        let chunk = (n + t - 1) / t
+        withoutActuallyEscaping(body) { body in
+            let work = ChunkWork(body: body)
+            DispatchQueue.concurrentPerform(iterations: t) { i in
+                let lo = i * chunk, hi = min(n, lo + chunk)
+                if lo < hi { work.body(i, lo..<hi) }
+            }
+        }
+    }
+}
+
+/// As `RowWork`: each thread gets its own chunk index and rows.
+private struct ChunkWork: @unchecked Sendable {
+    let body: (Int, Range<Int>) -> Void
+}
+
 /// Kernels hand disjoint row ranges of raw buffers to each thread; the closure
 /// is not Sendable in the type system, but no two threads touch the same rows.
 private struct RowWork: @unchecked Sendable {

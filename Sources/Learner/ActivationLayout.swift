@@ -60,7 +60,7 @@ struct BackwardScratch {
     init(_ c: GPTConfig) {
         let BT = c.batch * c.context, C = c.dModel
         let sizes = [BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * 4 * C, BT * c.vocab, BT * C,
-                     c.context * c.context]
+                     Parallel.threads * c.context * c.context]
         buffer = FloatBuffer(count: sizes.reduce(0, +))
         var p = buffer.base
         var ptrs: [UnsafeMutablePointer<Float>] = []
