@@ -28,8 +28,21 @@ public enum DecodeAttention {
             let qh = q + h * hs
             let k = keys + h * hs * Tk, v = values + h * Tv * hs
             let o = out + h * hs
-            // 1. scores = scale · q·kᵀ, 16 positions (one key block) at a time
+            // 1. scores = scale · q·kᵀ, two key blocks (32 positions) at a time: two
+            //    independent accumulator chains hide the add latency, one q broadcast feeds both
             var s = 0
+            while s + 32 <= n16 {
+                let b0 = k + s * hs, b1 = b0 + 16 * hs
+                var a0 = V16(repeating: 0), a1 = a0
+                for i in 0..<hs {
+                    let qi = qh[i]
+                    a0 += qi * FastMath.load(b0 + i * 16)
+                    a1 += qi * FastMath.load(b1 + i * 16)
+                }
+                FastMath.store(a0 * scale, scores + s)
+                FastMath.store(a1 * scale, scores + s + 16)
+                s += 32
+            }
             while s < n16 {
                 let block = k + s * hs
                 var acc = V16(repeating: 0)
