@@ -28,7 +28,8 @@ let package = Package(
         .target(name: "Learner", dependencies: ["Kernels"]),
         .target(name: "Corpus"),
         .target(name: "TrialProtocol"),
-        .target(name: "Training", dependencies: ["Learner", "Corpus", "TrialProtocol"]),
+        .target(name: "ConfigFiles", dependencies: ["TrialProtocol", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Training", dependencies: ["Learner", "Kernels", "Corpus", "TrialProtocol", "ConfigFiles"]),
 
         // Scheduler.
         .target(name: "EventLoop", dependencies: ["CLibUV"]),
@@ -43,7 +44,7 @@ let package = Package(
 
         // Executables.
         .executableTarget(name: "vsweep", dependencies: [
-            "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "Scheduler", "SweepStore", "Analysis",
+            "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "ConfigFiles", "Scheduler", "SweepStore", "Analysis",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -51,15 +52,20 @@ let package = Package(
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
+        .executableTarget(name: "bench-search", dependencies: ["Search"]),
 
         // Tests: one test target per library target.
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "LearnerTests", dependencies: ["Learner", "Kernels"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol"]),
+        .testTarget(name: "ConfigFilesTests", dependencies: ["ConfigFiles"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Corpus", "TrialProtocol"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"]),
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
     ]

@@ -1,13 +1,21 @@
 import ArgumentParser
+import Kernels
 
 @main
 struct VSweep: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vsweep",
         abstract: "Hyperparameter and budget scheduler for value-based continued pretraining (V-pretraining).",
+        discussion: "Exit codes: 0 success (also a trial stopped by SIGTERM after checkpointing), 1 runtime failure, 2 bad input (config, spec, arguments or files).",
         version: VSweepVersion.string,
-        subcommands: []
+        subcommands: [DataCommand.self, BaseCommand.self, TrainCommand.self]
     )
+
+    static func main() {
+        // Before any BLAS work: Debian's OpenBLAS may need a hint on recent CPUs.
+        BLASRuntime.ensureFastKernels()
+        main(nil)
+    }
 }
 
 enum VSweepVersion {

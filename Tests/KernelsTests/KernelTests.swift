@@ -126,3 +126,19 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(FastMath.tanh(-50), -1)
     }
 }
+
+final class FastMathEdgeTests: XCTestCase {
+    func testExpOverflowUnderflowAndRowMax() {
+        XCTAssertEqual(FastMath.exp(100), .infinity)
+        XCTAssertEqual(FastMath.exp(88.7), .infinity)
+        XCTAssertEqual(Double(FastMath.exp(-87)), Foundation.exp(-87.0), accuracy: 1e-6 * Foundation.exp(-87.0))
+        XCTAssertLessThan(FastMath.exp(-88), 1.2e-38, "subnormal results flush to zero")
+        XCTAssertEqual(FastMath.exp(-1000), 0)
+        XCTAssertEqual(FastMath.tanh(1e4), 1)
+        XCTAssertEqual(FastMath.tanh(-1e4), -1)
+        let row: [Float] = [-3, 7, 2, 7.5, -100, 0.25, 1, 2, 3]
+        for n in 1...row.count {
+            XCTAssertEqual(row.withUnsafeBufferPointer { FastMath.max($0.baseAddress!, n) }, row.prefix(n).max()!)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import GRDB
+
+extension SweepStore {
+    /// The only source of the schema version. Migrations are never edited once merged:
+    /// a change is a new `vN-…` migration appended here and described in
+    /// `storage/schema.md`.
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial", migrate: createV1Schema)
+        return migrator
+    }()
+
+    /// Times are REAL seconds since 1970-01-01 UTC. Enum columns are text with a CHECK.
+    /// A possibly non-finite number is a nullable REAL plus a `*_kind` text column.
+    private static func createV1Schema(_ db: Database) throws {
+        let trialStates = sqlList(TrialState.allCases.map(\.rawValue))
+        let valueKinds = sqlList(ValueKind.allCases.map(\.rawValue))
+
+        try db.create(table: "sweep") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("name", .text).notNull().unique()
+            t.column("spec", .text).notNull()
+            t.column("spec_hash", .text).notNull()
+            t.column("metric", .text).notNull()
+            t.column("goal", .text).notNull().check(sql: "goal IN (\(sqlList(Goal.allCases.map(\.rawValue))))")
+            t.column("state", .text).notNull()
+                .check(sql: "state IN (\(sqlList(SweepState.allCases.map(\.rawValue))))")
+            t.column("created_at", .double).notNull()
+            t.column("finished_at", .double)
+            t.column("max_trials", .integer).check(sql: "max_trials IS NULL OR max_trials > 0")
+            t.column("max_trial_seconds", .double).check(sql: "max_trial_seconds IS NULL OR max_trial_seconds > 0")
+            // Budget counters kept in step with trial/attempt rows in the same
+            // transactions, so a budget check costs the same at trial 10 and 10 000.
+            t.column("trials_started", .integer).notNull().defaults(to: 0)
+            t.column("ended_attempt_seconds", .double).notNull().defaults(to: 0)
+        }
+
+        try db.create(table: "trial") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
+            t.column("number", .integer).notNull().check(sql: "number >= 1")
+            t.column("params", .text).notNull()
+            t.column("seed", .integer).notNull()
+            t.column("bracket", .integer)
+            t.column("arm", .text)
+            t.column("state", .text).notNull().check(sql: "state IN (\(trialStates))")
+            t.column("attempt", .integer).notNull().defaults(to: 0)
+            t.column("max_attempts", .integer).notNull().check(sql: "max_attempts >= 1")
+            t.column("created_at", .double).notNull()
+            t.column("started_at", .double)
+            t.column("ended_at", .double)
+            t.column("updates_done", .integer).notNull().defaults(to: 0)
+            t.column("train_seconds", .double).notNull().defaults(to: 0)
+            t.column("final_value", .double)
+            t.column("final_value_kind", .text)
+                .check(sql: "final_value_kind IS NULL OR final_value_kind IN (\(valueKinds))")
+            t.column("last_checkpoint_path", .text)
+            t.column("last_checkpoint_updates", .integer)
+            t.column("error", .text)
+            t.column("exit_status", .integer)
+            t.column("term_signal", .integer)
+            t.check(sql: "attempt >= 0 AND attempt <= max_attempts")
+            t.check(sql: """
+                (final_value_kind IS NULL AND final_value IS NULL) \
+                OR (final_value_kind = 'finite') = (final_value IS NOT NULL)
+                """)
+        }
+        try db.create(index: "trial_on_sweep_number", on: "trial", columns: ["sweep_id", "number"], unique: true)
+        try db.create(index: "trial_on_sweep_state", on: "trial", columns: ["sweep_id", "state", "number"])
+        try db.create(index: "trial_on_state", on: "trial", columns: ["state"])
+        try db.create(index: "trial_on_sweep_final_value", on: "trial",
+                      columns: ["sweep_id", "state", "final_value_kind", "final_value"])
+
+        try db.create(table: "trial_attempt") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("attempt", .integer).notNull().check(sql: "attempt >= 1")
+            t.column("executor", .text).notNull()
+            t.column("pid", .integer)
+            t.column("process_start", .text)
+            t.column("host", .text).notNull()
+            t.column("external_id", .text)
+            t.column("started_at", .double).notNull()
+            t.column("ended_at", .double)
+            t.column("outcome", .text)
+                .check(sql: "outcome IS NULL OR outcome IN (\(sqlList(AttemptOutcome.allCases.map(\.rawValue))))")
+            t.column("reason", .text)
+            t.column("exit_status", .integer)
+            t.column("term_signal", .integer)
+            t.column("resumed_from_checkpoint", .text)
+            // Also the parent key of report's (trial_id, attempt) foreign key.
+            t.uniqueKey(["trial_id", "attempt"])
+        }
+
+        try db.create(table: "report") { t in
+            t.autoIncrementedPrimaryKey("id")
+            // Redundant with trial.sweep_id, so the median rule's "every peer's value at
+            // this step" is one range of report_on_sweep_step instead of a probe per trial.
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("step", .integer).notNull()
+            t.column("tokens", .integer).notNull()
+            t.column("train_seconds", .double).notNull()
+            t.column("eval_seconds", .double).notNull()
+            t.column("metrics", .text).notNull()
+            t.column("value", .double)
+            t.column("value_kind", .text).notNull().check(sql: "value_kind IN (\(valueKinds))")
+            t.column("recorded_at", .double).notNull()
+            t.foreignKey(["trial_id", "attempt"], references: "trial_attempt",
+                         columns: ["trial_id", "attempt"], onDelete: .cascade)
+            t.check(sql: "(value_kind = 'finite') = (value IS NOT NULL)")
+        }
+        try db.create(index: "report_on_trial_step", on: "report", columns: ["trial_id", "step"])
+        try db.create(index: "report_on_sweep_step", on: "report", columns: ["sweep_id", "step", "trial_id", "attempt"])
+
+        try db.create(table: "rung_result") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("bracket", .integer).notNull()
+            t.column("rung", .integer).notNull()
+            t.column("resource", .double).notNull()
+            t.column("value", .double).notNull()
+            t.column("recorded_at", .double).notNull()
+            t.uniqueKey(["trial_id", "bracket", "rung"])
+        }
+        try db.create(index: "rung_result_on_sweep_bracket_rung_value", on: "rung_result",
+                      columns: ["sweep_id", "bracket", "rung", "value"])
+
+        try db.create(table: "decision") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("step", .integer).notNull()
+            t.column("rule", .text).notNull()
+            t.column("decision", .text).notNull()
+                .check(sql: "decision IN (\(sqlList(DecisionAction.allCases.map(\.rawValue))))")
+            t.column("reason", .text).notNull()
+            t.column("detail", .text).notNull()
+            t.column("recorded_at", .double).notNull()
+        }
+        try db.create(index: "decision_on_trial_step", on: "decision", columns: ["trial_id", "step"])
+
+        try db.create(table: "trial_transition") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("from_state", .text).check(sql: "from_state IS NULL OR from_state IN (\(trialStates))")
+            t.column("to_state", .text).notNull().check(sql: "to_state IN (\(trialStates))")
+            t.column("reason", .text).notNull()
+            t.column("at", .double).notNull()
+        }
+        try db.create(index: "trial_transition_on_trial", on: "trial_transition", columns: ["trial_id", "id"])
+        // The log is history: rows are appended, never rewritten. (Deleting a sweep
+        // still cascades through it.)
+        try db.execute(sql: """
+            CREATE TRIGGER trial_transition_append_only BEFORE UPDATE ON trial_transition
+            BEGIN SELECT RAISE(ABORT, 'trial_transition is append-only'); END
+            """)
+    }
+
+    private static func sqlList(_ values: [String]) -> String {
+        values.map { "'\($0)'" }.joined(separator: ", ")
+    }
+}

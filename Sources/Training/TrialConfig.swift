@@ -1,0 +1,134 @@
+import ConfigFiles
+import Learner
+import TrialProtocol
+
+/// The arm of a trial: which self-supervised target the learner trains on.
+public enum Arm: String, Sendable, CaseIterable, Codable {
+    case baseline
+    case vpt
+    case uniformTopK = "uniform_topk"
+    case selfDistill = "self_distill"
+    case randomFeedback = "random_feedback"
+}
+
+/// What bounds a trial's training: learner updates, or training seconds
+/// (evaluation excluded).
+public enum Budget: Sendable, Equatable {
+    case updates(Int)
+    case seconds(Double)
+}
+
+/// One trial of continued pretraining, as read from a config file plus
+/// `--set` overrides. See docs/protocol.md for every field.
+public struct TrialConfig: Sendable {
+    public var trial: String?
+    /// Base learner checkpoint.
+    public var base: String
+    /// Dataset directory (written by `vsweep data`).
+    public var data: String
+    public var arm: Arm
+    public var seed: UInt64
+    public var learner: LearnerSettings
+    public var budget: Budget
+    public var report: ReportSettings
+    public var eval: EvalSettings
+    public var checkpoint: CheckpointSettings
+    /// The effective configuration, echoed in `started`.
+    public var echo: JSONValue
+
+    public struct LearnerSettings: Sendable {
+        public var optimizer = OptimizerSettings()
+        public var batch = 8
+        /// Sequence length T (≤ the base model's context; 0 means the context).
+        public var seq = 0
+    }
+
+    public struct ReportSettings: Sendable {
+        /// Updates between reports (and evaluations).
+        public var every = 50
+        /// Validation examples scored for Pass@1 at each report (0: none).
+        public var valExamples = 64
+    }
+
+    public struct EvalSettings: Sendable {
+        public var maxNewTokens = 96
+        /// Held-out windows for the held-out LM loss.
+        public var heldoutWindows = 32
+        /// Feedback examples for the feedback-set loss (L_down).
+        public var feedbackExamples = 64
+        /// Validation examples at the end (nil: all).
+        public var finalValExamples: Int?
+        /// Test examples at the end (nil: all; 0: skip the test split).
+        public var testExamples: Int?
+        public var batch = 32
+    }
+
+    public struct CheckpointSettings: Sendable {
+        /// Directory for trial checkpoints (nil: no periodic checkpoints; SIGTERM
+        /// then writes to the working directory).
+        public var dir: String?
+        /// Updates between checkpoints (nil: at every report).
+        public var every: Int?
+    }
+
+    /// Reads and validates a document; errors name file, line and field.
+    public init(document doc: ConfigDocument) throws {
+        let r = try ConfigReader(doc)
+        trial = try r.optionalString("trial")
+        base = try r.string("base")
+        data = try r.string("data")
+        arm = try r.choice("arm", default: Arm.baseline)
+        seed = UInt64(try r.int("seed", default: 1, ">= 0", where: { $0 >= 0 }))
+
+        let l = try r.section("learner")
+        var o = OptimizerSettings()
+        o.lr = try l.double("lr", default: 3e-4, "> 0", where: { $0 > 0 })
+        o.lrMin = try l.double("lr_min", default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
+        o.warmup = try l.int("warmup", default: 20, ">= 0", where: { $0 >= 0 })
+        o.weightDecay = Float(try l.double("weight_decay", default: 0.1, ">= 0", where: { $0 >= 0 }))
+        o.beta1 = Float(try l.double("beta1", default: 0.9, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
+        o.beta2 = Float(try l.double("beta2", default: 0.95, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
+        o.clip = try l.double("clip", default: 1.0)
+        o.decayEmbeddings = try l.bool("decay_embeddings", default: false)
+        learner = LearnerSettings(optimizer: o,
+                                  batch: try l.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
+                                  seq: try l.int("seq", default: 0, ">= 0 (0: the model context)", where: { $0 >= 0 }))
+        try l.finish()
+
+        let b = try r.section("budget")
+        let updates = try b.optionalInt("updates", ">= 1", where: { $0 >= 1 })
+        let seconds = try b.optionalDouble("seconds", "> 0", where: { $0 > 0 })
+        try b.finish()
+        switch (updates, seconds) {
+        case (let u?, nil): budget = .updates(u)
+        case (nil, let s?): budget = .seconds(s)
+        case (nil, nil): throw doc.error(field: "budget", "set exactly one of budget.updates or budget.seconds")
+        default: throw doc.error(field: "budget", "set only one of budget.updates and budget.seconds, not both")
+        }
+
+        let rep = try r.section("report")
+        report = ReportSettings(every: try rep.int("every", default: 50, ">= 1", where: { $0 >= 1 }),
+                                valExamples: try rep.int("val_examples", default: 64, ">= 0", where: { $0 >= 0 }))
+        try rep.finish()
+
+        let e = try r.section("eval")
+        eval = EvalSettings(maxNewTokens: try e.int("max_new_tokens", default: 96, ">= 1", where: { $0 >= 1 }),
+                            heldoutWindows: try e.int("heldout_windows", default: 32, ">= 0", where: { $0 >= 0 }),
+                            feedbackExamples: try e.int("feedback_examples", default: 64, ">= 0", where: { $0 >= 0 }),
+                            finalValExamples: try e.optionalInt("final_val_examples", ">= 0", where: { $0 >= 0 }),
+                            testExamples: try e.optionalInt("test_examples", ">= 0", where: { $0 >= 0 }),
+                            batch: try e.int("batch", default: 32, ">= 1", where: { $0 >= 1 }))
+        try e.finish()
+
+        let c = try r.section("checkpoint")
+        checkpoint = CheckpointSettings(dir: try c.optionalString("dir"),
+                                        every: try c.optionalInt("every", ">= 1", where: { $0 >= 1 }))
+        try c.finish()
+
+        if arm != .baseline {
+            throw doc.error(field: "arm", "arm \(arm.rawValue) arrives with Engine III; this build trains the baseline arm only")
+        }
+        try r.finish()
+        echo = doc.root
+    }
+}

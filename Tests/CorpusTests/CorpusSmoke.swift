@@ -1,6 +1,0 @@
-import XCTest
-@testable import Corpus
-
-final class CorpusSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import EarlyStopping
-
-final class EarlyStoppingSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
