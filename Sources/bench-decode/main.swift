@@ -7,6 +7,9 @@ import Learner
 // and 32, measured in one run so the printed ratios are comparable on a shared
 // machine. Only generated tokens count; the prefill is timed separately.
 // Usage: bench-decode [--reps N] [--batches 1,32] [--new N] [--prompt N]
+// Threads: OPENBLAS_NUM_THREADS and VSWEEP_THREADS as for training. On a loaded
+// machine OpenBLAS's threads (M = 32 sgemms are split) cost more than they give;
+// compare with OPENBLAS_NUM_THREADS=1 VSWEEP_THREADS=1.
 
 func now() -> Double {
     var ts = timespec()
