@@ -40,16 +40,18 @@ extension KVCache {
     }
 
     /// Copies each row's k and v (columns C..<2C and 2C..<3C of qkv) to its slot's
-    /// position in the layer's cache, head by head.
+    /// position in the layer's cache, head by head; keys go into their 16-position blocks.
     private func storeKeysAndValues(layer l: Int, _ R: Int) {
         let c = model.config
-        let C = c.dModel, NH = c.nHead, hs = C / NH, T = context
+        let C = c.dModel, NH = c.nHead, hs = C / NH, T = context, Tk = keyStride
         for r in 0..<R {
             let b = rowSlot[r], t = rowPosition[r]
-            let k = cache(keys, layer: l, slot: b), v = cache(values, layer: l, slot: b)
+            let k = keys(layer: l, slot: b), v = values(layer: l, slot: b)
             let src = rows.qkv + r * 3 * C
             for h in 0..<NH {
-                (k + (h * T + t) * hs).update(from: src + C + h * hs, count: hs)
+                let kh = k + h * hs * Tk + DecodeAttention.keyIndex(position: t, channel: 0, headSize: hs)
+                let ks = src + C + h * hs
+                for i in 0..<hs { kh[i * 16] = ks[i] }
                 (v + (h * T + t) * hs).update(from: src + 2 * C + h * hs, count: hs)
             }
         }
@@ -58,17 +60,16 @@ extension KVCache {
     /// atty[r] = causal attention of row r's query over positions 0...position_r of its slot.
     private func attend(layer l: Int, _ R: Int) {
         let c = model.config
-        let C = c.dModel, NH = c.nHead, T = context
+        let C = c.dModel, NH = c.nHead, T = context, Tk = keyStride
         let w = rows
-        let keys = self.keys, values = self.values
         let slots = rowSlot, positions = rowPosition
         // rows write disjoint atty rows and use their own score rows: safe to split
         Parallel.forRows(R, grain: 16) { range in
             for r in range {
                 let b = slots[r]
-                DecodeAttention.forward(w.atty + r * C, w.scores + r * T, w.qkv + r * 3 * C,
-                                        self.cache(keys, layer: l, slot: b), self.cache(values, layer: l, slot: b),
-                                        positions[r] + 1, T, C, NH)
+                DecodeAttention.forward(w.atty + r * C, w.scores + r * Tk, w.qkv + r * 3 * C,
+                                        self.keys(layer: l, slot: b), self.values(layer: l, slot: b),
+                                        positions[r] + 1, Tk, T, C, NH)
             }
         }
     }

@@ -21,9 +21,12 @@ public final class KVCache {
     public let rowCapacity: Int
     public var context: Int { model.config.context }
 
-    /// (L, maxBatch, NH, Tmax, hs) each: a slot's head is a contiguous (Tmax, hs) block.
+    /// Keys (L, maxBatch, NH, Tk/16, hs, 16), in the transposed 16-position blocks of
+    /// `DecodeAttention`, with Tk = context rounded up to 16; values (L, maxBatch, NH, Tmax, hs).
     let keys: FloatBuffer
     let values: FloatBuffer
+    /// Key stride: context rounded up to a multiple of 16.
+    let keyStride: Int
     let work: FloatBuffer
     let rows: RowWorkspace
 
@@ -50,9 +53,9 @@ public final class KVCache {
         self.model = model
         self.maxBatch = maxBatch
         self.rowCapacity = capacity
-        let perLayer = maxBatch * c.context * c.dModel
-        keys = FloatBuffer(count: c.nLayer * perLayer)
-        values = FloatBuffer(count: c.nLayer * perLayer)
+        keyStride = (c.context + 15) / 16 * 16
+        keys = FloatBuffer(count: c.nLayer * maxBatch * keyStride * c.dModel)
+        values = FloatBuffer(count: c.nLayer * maxBatch * c.context * c.dModel)
         let layout = RowWorkspace.Layout(rows: capacity, config: c)
         work = FloatBuffer(count: layout.count)
         rows = layout.views(in: work.base)
@@ -117,16 +120,20 @@ public final class KVCache {
         }
     }
 
-    /// Keys or values of `layer`, `slot`: (NH, Tmax, hs).
-    func cache(_ buffer: FloatBuffer, layer l: Int, slot b: Int) -> UnsafeMutablePointer<Float> {
-        let C = model.config.dModel, T = context
-        return buffer.base + (l * maxBatch + b) * T * C
+    /// Keys of `layer`, `slot`: (NH, Tk/16, hs, 16).
+    func keys(layer l: Int, slot b: Int) -> UnsafeMutablePointer<Float> {
+        keys.base + (l * maxBatch + b) * keyStride * model.config.dModel
+    }
+
+    /// Values of `layer`, `slot`: (NH, Tmax, hs).
+    func values(layer l: Int, slot b: Int) -> UnsafeMutablePointer<Float> {
+        values.base + (l * maxBatch + b) * context * model.config.dModel
     }
 }
 
 /// Per-run activations for R rows; every field is reused by every layer.
 /// Shapes: x, ln, atty (R, C) — x is the residual stream; qkv (R, 3C); fch (R, 4C);
-/// mean, rstd (R); scores (R, Tmax); logits (R, V).
+/// mean, rstd (R); scores (R, Tk); logits (R, V).
 struct RowWorkspace {
     let x, ln, atty, qkv, fch, mean, rstd, scores, logits: UnsafeMutablePointer<Float>
 
@@ -137,7 +144,7 @@ struct RowWorkspace {
         init(rows R: Int, config c: GPTConfig) {
             let C = c.dModel
             // each field rounded up to 16 floats so every one starts on a 64-byte line
-            sizes = [R * C, R * C, R * C, R * 3 * C, R * 4 * C, R, R, R * c.context, R * c.vocab]
+            sizes = [R * C, R * C, R * C, R * 3 * C, R * 4 * C, R, R, R * ((c.context + 15) / 16 * 16), R * c.vocab]
                 .map { ($0 + 15) / 16 * 16 }
         }
 

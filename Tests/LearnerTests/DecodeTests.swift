@@ -10,6 +10,8 @@ final class DecodeTests: XCTestCase {
     /// which exercises the kernels' scalar tails.
     static let config = GPTConfig(dModel: 32, nLayer: 2, nHead: 2, context: 16, batch: 4)
     static let oddConfig = GPTConfig(dModel: 24, nLayer: 2, nHead: 2, context: 12, batch: 4)
+    /// A context over 32 so attention takes its two-key-block path, then a one-block tail.
+    static let longConfig = GPTConfig(dModel: 32, nLayer: 1, nHead: 2, context: 40, batch: 1)
 
     /// A tiny model with non-trivial biases and gains and its matrices scaled up
     /// (wte ×10, wpe ×40, block weights ×20): the logits then spread over several
@@ -71,7 +73,7 @@ final class DecodeTests: XCTestCase {
     // MARK: 1. cached logits equal the training forward's
 
     func testStepByStepLogitsMatchForwardAtBatchOne() throws {
-        for config in [Self.config, Self.oddConfig] {
+        for config in [Self.config, Self.oddConfig, Self.longConfig] {
             let m = try Self.model(config)
             let seq = Self.bytes(config.context, seed: 1)
             let want = Self.fullLogits(m, seq)
