@@ -67,10 +67,11 @@ final class TangentTests: XCTestCase {
 
     // MARK: 2. whole model vs float64 finite differences
 
-    func checkModel(_ name: String, B: Int, T: Int, subset: AlignParameters, headOnly: Bool, seed: UInt64) throws {
-        let model = try makeTinyModel()
+    func checkModel(_ name: String, B: Int, T: Int, subset: AlignParameters, headOnly: Bool, seed: UInt64,
+                    config: GPTConfig = tinyConfig) throws {
+        let model = try makeTinyModel(config: config)
         let pass = model.makeTangentPass()
-        let tokens = Array(Batch(B: tinyConfig.batch, T: tinyConfig.context, seed: seed).tokens.prefix(B * T))
+        let tokens = Array(Batch(B: config.batch, T: config.context, seed: seed).tokens.prefix(B * T))
         forward(model, tokens, B: B, T: T)
         // The full random direction; the pass reads only `subset` of it.
         let full = direction(model, seed: seed)
@@ -93,6 +94,14 @@ final class TangentTests: XCTestCase {
         try checkModel("all parameters", B: 2, T: 8, subset: .all, headOnly: false, seed: 21)
         // A shorter call (B, T) < (batch, context) exercises the packed activation rows.
         try checkModel("all parameters, B 1 T 5", B: 1, T: 5, subset: .all, headOnly: false, seed: 22)
+    }
+
+    /// Enough rows (B·T = 128) that the row-parallel kernels (LayerNorm, GELU, softmax) split
+    /// across threads, and four heads.
+    func testWiderModelWithParallelRowsMatchesFloat64FiniteDifferences() throws {
+        let config = GPTConfig(dModel: 32, nLayer: 2, nHead: 4, context: 32, batch: 4)
+        try checkModel("all parameters, C 32 NH 4 B 4 T 32", B: 4, T: 32, subset: .all, headOnly: false, seed: 27,
+                       config: config)
     }
 
     func testLastBlockMatchesFloat64FiniteDifferences() throws {
