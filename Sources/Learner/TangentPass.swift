@@ -15,7 +15,7 @@ import Kernels
 /// the model's activations); `tangent` allocates nothing. `logitsFiniteDifference` allocates its
 /// own two buffers on first use. Tensors of the direction that are entirely zero skip their
 /// terms, and blocks whose input tangent and parameter directions are all zero are skipped, so
-/// a `lastBlock` or `head` direction costs about one block or one head matmul.
+/// a `lastBlock` direction costs about one block plus the head and a `head` direction one head matmul.
 ///
 /// Not thread-safe: one call at a time per pass, and none while the model runs.
 public final class TangentPass {
