@@ -1,0 +1,348 @@
+import XCTest
+import Foundation
+import Kernels
+@testable import Learner
+
+/// The exact tangent pass (u = J·v, the logits' derivative along a parameter direction v)
+/// against central finite differences of an independent naive float64 forward, plus the
+/// properties V-pretraining relies on (docs/vpretraining.md, step 4).
+///
+/// Errors are relative to max |dz| over the whole (B·T, V) tangent; the float32 tangent is
+/// compared with the float64 derivative at the same float32 parameters (h = 1e-4 along a
+/// unit-norm direction: truncation ≈ 1e-8, rounding ≈ 1e-12). Tolerance 1e-5 (the
+/// V identity: 1e-4 relative); measured
+/// worst errors are printed.
+final class TangentTests: XCTestCase {
+    let V = tinyConfig.vocab
+
+    /// A unit-norm random direction over the parameters of `subset` (zero elsewhere).
+    func direction(_ model: GPT, seed: UInt64, subset: AlignParameters = .all) -> [Float] {
+        var rng = SeededRandom(seed: seed, stream: 77)
+        var v = (0..<model.layout.count).map { _ in Float(rng.normal()) }
+        v.withUnsafeMutableBufferPointer { model.restrict(direction: $0.baseAddress!, to: subset) }
+        let norm = v.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
+        return v.map { Float(Double($0) / norm) }
+    }
+
+    func tangent(_ pass: TangentPass, _ v: [Float], headOnly: Bool = false) -> [Float] {
+        let BT = pass.model.batch * pass.model.time
+        let p = v.withUnsafeBufferPointer { pass.tangent(direction: $0.baseAddress!, headOnly: headOnly) }
+        return Array(UnsafeBufferPointer(start: p, count: BT * V))
+    }
+
+    func tangent(_ pass: TangentPass, _ v: [Float], restrictedTo subset: AlignParameters) -> [Float] {
+        let BT = pass.model.batch * pass.model.time
+        let p = v.withUnsafeBufferPointer { pass.tangent(direction: $0.baseAddress!, restrictedTo: subset) }
+        return Array(UnsafeBufferPointer(start: p, count: BT * V))
+    }
+
+    func forward(_ model: GPT, _ tokens: [Int32], B: Int, T: Int) {
+        tokens.withUnsafeBufferPointer { model.forward(tokens: $0.baseAddress!, batch: B, time: T) }
+    }
+
+    /// max |a − b| / max |b|.
+    func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+        let scale = b.map(abs).max()!
+        return zip(a, b).map { abs(Double($0) - $1) }.max()! / scale
+    }
+
+    /// Central difference in float64 of the naive logits along v; `headOnly` moves only the head copy of wte.
+    func naiveDerivative(_ model: GPT, _ v: [Float], tokens: [Int32], B: Int, T: Int, headOnly: Bool = false) -> [Double] {
+        let naive = NaiveLogits64(config: model.config, layout: model.layout)
+        let theta = model.params.toArray().map(Double.init)
+        let wte = model.layout.tensor(named: "wte")!
+        let h = 1e-4
+        func logits(_ sign: Double) -> [Double] {
+            var p = theta
+            if headOnly {
+                var head = Array(theta[wte.offset..<(wte.offset + wte.count)])
+                for i in 0..<wte.count { head[i] += sign * h * Double(v[wte.offset + i]) }
+                return naive.logits(params: p, tokens: tokens, B: B, T: T, head: head)
+            }
+            for i in 0..<p.count { p[i] += sign * h * Double(v[i]) }
+            return naive.logits(params: p, tokens: tokens, B: B, T: T, head: nil)
+        }
+        return zip(logits(1), logits(-1)).map { ($0 - $1) / (2 * h) }
+    }
+
+    // MARK: 2. whole model vs float64 finite differences
+
+    func checkModel(_ name: String, B: Int, T: Int, subset: AlignParameters, headOnly: Bool, seed: UInt64,
+                    config: GPTConfig = tinyConfig) throws {
+        let model = try makeTinyModel(config: config)
+        let pass = model.makeTangentPass()
+        let tokens = Array(Batch(B: config.batch, T: config.context, seed: seed).tokens.prefix(B * T))
+        forward(model, tokens, B: B, T: T)
+        // The full random direction; the pass reads only `subset` of it.
+        let full = direction(model, seed: seed)
+        var restricted = full
+        restricted.withUnsafeMutableBufferPointer { model.restrict(direction: $0.baseAddress!, to: subset) }
+        let u = tangent(pass, full, restrictedTo: subset)
+        let uRestricted = tangent(pass, restricted, headOnly: headOnly)
+        if subset.headOnly == headOnly {
+            XCTAssertEqual(u, uRestricted, "\(name): restrictedTo must equal the tangent of the restricted direction")
+        }
+        let expected = naiveDerivative(model, restricted, tokens: tokens, B: B, T: T, headOnly: headOnly)
+        let err = relativeError(uRestricted, expected)
+        print(String(format: "tangent vs float64 FD, %@: worst error %.2e of max |dz| %.3g (tolerance 1e-5)",
+                     name as NSString, err, expected.map(abs).max()!))
+        XCTAssertGreaterThan(expected.map(abs).max()!, 1e-3, "\(name): derivative too small for a meaningful check")
+        XCTAssertLessThan(err, 1e-5, name)
+    }
+
+    func testAllParametersMatchFloat64FiniteDifferences() throws {
+        try checkModel("all parameters", B: 2, T: 8, subset: .all, headOnly: false, seed: 21)
+        // A shorter call (B, T) < (batch, context) exercises the packed activation rows.
+        try checkModel("all parameters, B 1 T 5", B: 1, T: 5, subset: .all, headOnly: false, seed: 22)
+    }
+
+    /// Enough rows (B·T = 128) that the row-parallel kernels (LayerNorm, GELU, softmax) split
+    /// across threads, and four heads.
+    func testWiderModelWithParallelRowsMatchesFloat64FiniteDifferences() throws {
+        let config = GPTConfig(dModel: 32, nLayer: 2, nHead: 4, context: 32, batch: 4)
+        try checkModel("all parameters, C 32 NH 4 B 4 T 32", B: 4, T: 32, subset: .all, headOnly: false, seed: 27,
+                       config: config)
+    }
+
+    func testLastBlockMatchesFloat64FiniteDifferences() throws {
+        try checkModel("last block + lnf", B: 2, T: 8, subset: .lastBlock, headOnly: false, seed: 23)
+    }
+
+    func testHeadOnlyMatchesFloat64FiniteDifferences() throws {
+        try checkModel("wte as the head only", B: 2, T: 8, subset: .head, headOnly: true, seed: 24)
+        try checkModel("wte in embedding and head", B: 2, T: 8, subset: .head, headOnly: false, seed: 25)
+    }
+
+    /// The pure head restriction is u_t = h_t·dwteᵀ (hand formula, no other path moves).
+    func testHeadOnlyIsFinalHiddenTimesDirection() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        let B = 2, T = 8, C = tinyConfig.dModel
+        forward(model, Batch(B: B, T: T, seed: 26).tokens, B: B, T: T)
+        let v = direction(model, seed: 26, subset: .head)
+        let u = tangent(pass, v, restrictedTo: .head)
+        let wte = model.layout.tensor(named: "wte")!
+        for r in 0..<(B * T) {
+            for k in 0..<V {
+                var s = 0.0
+                for i in 0..<C { s += Double(model.hidden[r * C + i]) * Double(v[wte.offset + k * C + i]) }
+                XCTAssertEqual(Double(u[r * V + k]), s, accuracy: 1e-6)
+            }
+        }
+    }
+
+    // MARK: 3. linearity
+
+    func testTangentIsLinearInTheDirection() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        forward(model, Batch(B: 2, T: 8, seed: 31).tokens, B: 2, T: 8)
+        let v1 = direction(model, seed: 32), v2 = direction(model, seed: 33)
+        let a: Float = 0.7, b: Float = -1.9
+        let combined = zip(v1, v2).map { a * $0 + b * $1 }
+        let u1 = tangent(pass, v1), u2 = tangent(pass, v2), u = tangent(pass, combined)
+        let expected = zip(u1, u2).map { Double(a * $0 + b * $1) }
+        let err = relativeError(u, expected)
+        print(String(format: "tangent linearity: worst error %.2e (tolerance 1e-5)", err))
+        XCTAssertLessThan(err, 1e-5)
+
+        let zero = [Float](repeating: 0, count: model.layout.count)
+        XCTAssertEqual(tangent(pass, zero), [Float](repeating: 0, count: 16 * V), "zero direction, zero tangent")
+    }
+
+    // MARK: 4. the identity of V-pretraining
+
+    /// gᵀ∇θL (explicit, through `backward`) = (1/N) Σ_t u_tᵀ(p_t − q_t) with u = J·g, for the soft
+    /// targets of `Batch`: the downstream gradient of another batch as g, and a random g.
+    func testValueIdentityMatchesExplicitGradientDotProduct() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        let B = tinyConfig.batch, T = tinyConfig.context, BT = B * T
+        // g_down: the one-hot gradient on a different "feedback" batch.
+        let feedback = Batch(B: B, T: T, seed: 41)
+        model.zeroGrad()
+        _ = model.lossOn(feedback, soft: false)
+        model.backward()
+        let gDown = model.grads.toArray()
+
+        let batch = Batch(B: B, T: T, seed: 42)
+        model.zeroGrad()
+        _ = model.lossOn(batch, soft: true)
+        model.backward()
+        let gPre = model.grads.toArray()
+        let n = Double(batch.mask.filter { $0 != 0 }.count)
+
+        for (name, g) in [("g_down", gDown), ("random g", direction(model, seed: 43))] {
+            let explicit = zip(g, gPre).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let u = tangent(pass, g)
+            var value = 0.0
+            for r in 0..<BT where batch.mask[r] != 0 {
+                for k in 0..<V {
+                    value += Double(u[r * V + k]) * Double(model.probabilities[r * V + k] - batch.q[r * V + k])
+                }
+            }
+            value /= n
+            let err = abs(value - explicit) / max(abs(value), abs(explicit))
+            print(String(format: "V identity (%@): u·(p − q)/N = %.8e, gᵀ∇L = %.8e, relative error %.2e (tolerance 1e-4)",
+                         name as NSString, value, explicit, err))
+            XCTAssertGreaterThan(abs(explicit), 1e-6, "\(name): value too small for a relative check")
+            XCTAssertLessThan(err, 1e-4, name)
+        }
+    }
+
+    // MARK: 5. the model's state is untouched
+
+    func testTangentLeavesActivationsAndParametersBitwiseUnchanged() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        _ = model.lossOn(Batch(B: 2, T: 8, seed: 51), soft: true)
+        let acts = model.acts.toArray(), params = model.params.toArray(), dlogits = Array(
+            UnsafeBufferPointer(start: model.logitGradient, count: 16 * V))
+        let v = direction(model, seed: 52)
+        _ = tangent(pass, v)
+        _ = tangent(pass, v, headOnly: true)
+        for subset in AlignParameters.allCases { _ = tangent(pass, v, restrictedTo: subset) }
+        XCTAssertEqual(model.acts.toArray().map(\.bitPattern), acts.map(\.bitPattern), "activations changed")
+        XCTAssertEqual(model.params.toArray().map(\.bitPattern), params.map(\.bitPattern), "parameters changed")
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: model.logitGradient, count: 16 * V)).map(\.bitPattern),
+                       dlogits.map(\.bitPattern), "logit gradient changed")
+        model.backward()  // the pending loss is still valid
+    }
+
+    // MARK: the finite-difference alternative
+
+    func testFiniteDifferenceAlternativeAgreesAndRestoresTheModel() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        forward(model, Batch(B: 2, T: 8, seed: 61).tokens, B: 2, T: 8)
+        let logits = Array(UnsafeBufferPointer(start: model.logits, count: 16 * V))
+        let acts = model.acts.toArray(), params = model.params.toArray()
+        let v = direction(model, seed: 62)
+        let u = tangent(pass, v)
+        let fdPointer = v.withUnsafeBufferPointer { pass.logitsFiniteDifference(direction: $0.baseAddress!, epsilon: 1e-2) }
+        let fd = Array(UnsafeBufferPointer(start: fdPointer, count: 16 * V))
+        let err = relativeError(fd, u.map(Double.init))
+        print(String(format: "float32 central FD (ε 1e-2, unit direction) vs exact tangent: worst error %.2e (tolerance 1e-2)", err))
+        XCTAssertLessThan(err, 1e-2)
+        XCTAssertEqual(model.params.toArray().map(\.bitPattern), params.map(\.bitPattern), "parameters not restored")
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: model.logits, count: 16 * V)).map(\.bitPattern),
+                       logits.map(\.bitPattern), "logits not restored")
+        XCTAssertEqual(model.acts.toArray().map(\.bitPattern), acts.map(\.bitPattern), "activations not restored")
+        XCTAssertEqual(tangent(pass, v), u, "the tangent is unaffected by a finite difference in between")
+    }
+
+    // MARK: align.params
+
+    func testAlignParametersMembership() {
+        let cases: [(String, all: Bool, lastBlock: Bool, head: Bool)] = [
+            ("wte", true, false, true), ("wpe", true, false, false),
+            ("h0.ln1.w", true, false, false), ("h0.mlp.proj.b", true, false, false),
+            ("h1.ln1.w", true, true, false), ("h1.attn.qkv.w", true, true, false), ("h1.mlp.proj.b", true, true, false),
+            ("lnf.w", true, true, false), ("lnf.b", true, true, false),
+        ]
+        for c in cases {
+            XCTAssertEqual(AlignParameters.all.contains(c.0, nLayer: 2), c.all, c.0)
+            XCTAssertEqual(AlignParameters.lastBlock.contains(c.0, nLayer: 2), c.lastBlock, c.0)
+            XCTAssertEqual(AlignParameters.head.contains(c.0, nLayer: 2), c.head, c.0)
+        }
+        XCTAssertFalse(AlignParameters.lastBlock.contains("h1.ln1.w", nLayer: 3), "h1 is not the last of 3 blocks")
+        XCTAssertEqual(AlignParameters(rawValue: "last_block"), .lastBlock)
+        XCTAssertTrue(AlignParameters.head.headOnly)
+        XCTAssertFalse(AlignParameters.all.headOnly)
+    }
+
+    func testRestrictZeroesExactlyTheTensorsOutsideTheSubset() throws {
+        let model = try makeTinyModel()
+        for subset in AlignParameters.allCases {
+            var v = [Float](repeating: 1, count: model.layout.count)
+            v.withUnsafeMutableBufferPointer { model.restrict(direction: $0.baseAddress!, to: subset) }
+            for t in model.layout.tensors {
+                let kept = subset.contains(t.name, nLayer: tinyConfig.nLayer)
+                XCTAssertEqual(v[t.offset..<(t.offset + t.count)].allSatisfy { $0 == (kept ? 1 : 0) }, true,
+                               "\(subset) \(t.name)")
+            }
+        }
+    }
+}
+
+/// A copy of `NaiveForward64` that returns the logits (B·T, V) instead of the loss; `head`
+/// replaces wte in the tied head only (the embedding keeps the parameters' wte).
+struct NaiveLogits64 {
+    let config: GPTConfig
+    let layout: ParameterLayout
+
+    func logits(params: [Double], tokens: [Int32], B: Int, T: Int, head: [Double]?) -> [Double] {
+        let C = config.dModel, V = config.vocab, NH = config.nHead, hs = C / NH
+        func tensor(_ name: String) -> ArraySlice<Double> {
+            let t = layout.tensor(named: name)!
+            return params[t.offset..<(t.offset + t.count)]
+        }
+        func at(_ s: ArraySlice<Double>, _ i: Int) -> Double { s[s.startIndex + i] }
+        func layerNorm(_ x: [Double], _ w: ArraySlice<Double>, _ b: ArraySlice<Double>) -> [Double] {
+            var y = x
+            for r in 0..<(x.count / C) {
+                let row = x[(r * C)..<((r + 1) * C)]
+                let mean = row.reduce(0, +) / Double(C)
+                let v = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(C)
+                let rs = 1 / (v + 1e-5).squareRoot()
+                for i in 0..<C { y[r * C + i] = (x[r * C + i] - mean) * rs * at(w, i) + at(b, i) }
+            }
+            return y
+        }
+        func linear(_ x: [Double], _ w: ArraySlice<Double>, _ b: ArraySlice<Double>?, _ inC: Int, _ outC: Int) -> [Double] {
+            let rows = x.count / inC
+            var y = [Double](repeating: 0, count: rows * outC)
+            for r in 0..<rows {
+                for o in 0..<outC {
+                    var acc = b.map { at($0, o) } ?? 0
+                    for i in 0..<inC { acc += x[r * inC + i] * at(w, o * inC + i) }
+                    y[r * outC + o] = acc
+                }
+            }
+            return y
+        }
+        let wte = tensor("wte"), wpe = tensor("wpe")
+        var x = [Double](repeating: 0, count: B * T * C)
+        for r in 0..<(B * T) {
+            for i in 0..<C { x[r * C + i] = at(wte, Int(tokens[r]) * C + i) + at(wpe, (r % T) * C + i) }
+        }
+        for l in 0..<config.nLayer {
+            let p = "h\(l)."
+            let a = layerNorm(x, tensor(p + "ln1.w"), tensor(p + "ln1.b"))
+            let qkv = linear(a, tensor(p + "attn.qkv.w"), tensor(p + "attn.qkv.b"), C, 3 * C)
+            var y = [Double](repeating: 0, count: B * T * C)
+            for b in 0..<B {
+                for h in 0..<NH {
+                    for t in 0..<T {
+                        var scores = [Double](repeating: 0, count: t + 1)
+                        for s in 0...t {
+                            var dot = 0.0
+                            for i in 0..<hs {
+                                dot += qkv[(b * T + t) * 3 * C + h * hs + i] * qkv[(b * T + s) * 3 * C + C + h * hs + i]
+                            }
+                            scores[s] = dot / Double(hs).squareRoot()
+                        }
+                        let mx = scores.max()!
+                        let e = scores.map { Foundation.exp($0 - mx) }
+                        let z = e.reduce(0, +)
+                        for s in 0...t {
+                            for i in 0..<hs {
+                                y[(b * T + t) * C + h * hs + i] += e[s] / z * qkv[(b * T + s) * 3 * C + 2 * C + h * hs + i]
+                            }
+                        }
+                    }
+                }
+            }
+            let attn = linear(y, tensor(p + "attn.proj.w"), tensor(p + "attn.proj.b"), C, C)
+            for i in 0..<x.count { x[i] += attn[i] }
+            let m = layerNorm(x, tensor(p + "ln2.w"), tensor(p + "ln2.b"))
+            var f = linear(m, tensor(p + "mlp.fc.w"), tensor(p + "mlp.fc.b"), C, 4 * C)
+            let s = (2 / Double.pi).squareRoot()
+            f = f.map { 0.5 * $0 * (1 + Foundation.tanh(s * ($0 + 0.044715 * $0 * $0 * $0))) }
+            let mlp = linear(f, tensor(p + "mlp.proj.w"), tensor(p + "mlp.proj.b"), 4 * C, C)
+            for i in 0..<x.count { x[i] += mlp[i] }
+        }
+        let h = layerNorm(x, tensor("lnf.w"), tensor("lnf.b"))
+        return linear(h, head.map { $0[...] } ?? wte, nil, C, V)
+    }
+}
