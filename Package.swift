@@ -3,6 +3,10 @@
 // pretraining (V-pretraining), with a built-in CPU training engine.
 import PackageDescription
 
+// The math is always compiled optimised, debug builds included: the tests then
+// check the code that ships, and SIMD code at -Onone is ~100x slower.
+let mathSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "vsweep",
     platforms: [.macOS(.v13)],
@@ -24,8 +28,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
 
         // Engine.
-        .target(name: "Kernels", dependencies: ["COpenBLAS"]),
-        .target(name: "Learner", dependencies: ["Kernels"]),
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: mathSettings),
+        .target(name: "Learner", dependencies: ["Kernels"], swiftSettings: mathSettings),
         .target(name: "Corpus"),
         .target(name: "TrialProtocol"),
         .target(name: "ConfigFiles", dependencies: ["TrialProtocol", .product(name: "Yams", package: "Yams")]),
