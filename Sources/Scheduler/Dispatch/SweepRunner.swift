@@ -100,7 +100,11 @@ public final class SweepRunner {
         self.executorName = executorName
         self.timers = timers
         self.clock = timers.clock
-        self.source = try source ?? SearchParameterSource(spec: spec)
+        do {
+            self.source = try source ?? SearchParameterSource(spec: spec)
+        } catch {
+            throw SchedulerError.invalidSpec("space / search: \(error)")
+        }
         self.stopping = try StoppingCoordinator(spec: spec)
         launcher = TrialLauncher(spec: spec, engineArgv: engineArgv, runsDirectory: runsDirectory)
         lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
