@@ -1,4 +1,4 @@
-/// What the scheduler spent its own time on, measured with its clock (the engine's
+/// What the scheduler spent its own time on, in CPU time of its loop thread (the engine's
 /// run time is not in here). For `scripts/bench-scheduler`.
 public struct SchedulerStats: Sendable {
     /// Reports recorded, and nanoseconds spent decoding, deciding and recording them

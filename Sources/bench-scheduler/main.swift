@@ -109,8 +109,8 @@ print("outcome: \(outcome); trials by outcome: \(stats.outcomes.sorted { $0.key 
 print(String(format: "total: %.2f s wall; scheduler CPU %.2f s; engine processes CPU %.2f s", wall, cpuSelf, cpuChildren))
 print(String(format: "engine alone: %.2f ms wall per trial process (27 reports, run directly, 20 runs)", engineSeconds * 1000))
 print("reports: \(stats.reports) handled, \(recordedReports) recorded in the store, in \(stats.reportBatches) transactions; integrity_check: \(try store.integrityCheck())")
-print(String(format: "scheduler time per report: %.4f ms (decode, decide, record; commit included)", perReport))
-print(String(format: "scheduler time per trial: %.3f ms (sample, enqueue, start incl. spawn, record process, record exit)", perTrial))
+print(String(format: "scheduler CPU per report: %.4f ms (decode, decide, record; commit included)", perReport))
+print(String(format: "scheduler CPU per trial: %.3f ms (sample, enqueue, start incl. spawn, record process, record exit)", perTrial))
 print(String(format: "scheduler CPU per trial, everything: %.3f ms (= %.2f s / %d)", cpuSelf * 1000 / Double(trials), cpuSelf, trials))
 let count = stats.trialNanoseconds.count
 let firstHundred = mean(stats.trialNanoseconds.prefix(100))

@@ -103,3 +103,41 @@ final class SchedulerCrashTests: XCTestCase {
         return !stat.isDead
     }
 }
+
+/// SIGINT to `vsweep run`: running trials get SIGTERM, are recorded as interrupted,
+/// the run exits 130 and the next run finishes the sweep.
+final class SchedulerSignalTests: XCTestCase {
+    func testSIGINTStopsRunningTrialsAndTheNextRunFinishes() throws {
+        let vsweep = SweepFixture.binDirectory + "/vsweep"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: vsweep), "vsweep is not built")
+        let fixture = try SweepFixture()
+        defer { fixture.remove() }
+        let specPath = fixture.directory + "/spec.yaml"
+        try SweepFixture.specText(name: "sig", trial: "{noop: {sleep_ms_per_report: 40}}", reports: 10, maxTrials: 2)
+            .write(toFile: specPath, atomically: true, encoding: .utf8)
+        let arguments = ["run", specPath, "--db", fixture.databasePath, "--runs", fixture.runsDirectory]
+        let first = try SchedulerCrashTests.start(vsweep, arguments, log: fixture.directory + "/first.log")
+        let store = try fixture.store()
+        for _ in 0..<4000 {
+            if let sweep = try store.sweep(named: "sig"),
+               try store.trials(sweepID: sweep.id, state: .running).contains(where: { $0.updatesDone > 0 }) { break }
+            usleep(5_000)
+        }
+        kill(first.processIdentifier, SIGINT)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 130)
+        let sweep = try XCTUnwrap(try store.sweep(named: "sig"))
+        XCTAssertEqual(sweep.state, .active)
+        XCTAssertEqual(try store.trials(sweepID: sweep.id, state: .running), [])
+        let interrupted = try store.trials(sweepID: sweep.id).flatMap { try store.attempts(trialID: $0.id) }
+            .filter { $0.outcome == .interrupted }
+        XCTAssertFalse(interrupted.isEmpty)
+        for attempt in interrupted {
+            XCTAssertTrue(attempt.reason?.contains("signal 2") == true, attempt.reason ?? "")
+        }
+        let second = try SchedulerCrashTests.start(vsweep, arguments, log: fixture.directory + "/second.log")
+        second.waitUntilExit()
+        XCTAssertEqual(second.terminationStatus, 0)
+        XCTAssertEqual(try store.trials(sweepID: sweep.id).map(\.state), [.completed, .completed])
+    }
+}

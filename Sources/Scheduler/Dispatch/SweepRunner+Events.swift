@@ -23,7 +23,7 @@ extension SweepRunner {
     }
 
     private func handleStdout(_ entry: ActiveTrial, _ bytes: [UInt8]) {
-        let began = clock.nanoseconds
+        let began = cpu.nanoseconds
         let event: TrialEvent
         do {
             event = try TrialEvent(jsonData: Data(bytes))
@@ -37,7 +37,7 @@ extension SweepRunner {
             break
         case .report(let report):
             handleReport(entry, report)
-            stats.reportNanoseconds &+= clock.nanoseconds &- began
+            stats.reportNanoseconds &+= cpu.nanoseconds &- began
         case .checkpoint(let checkpoint):
             pendingCheckpoints[entry.trialID] = (checkpoint.path, Int64(checkpoint.updates))
         case .finished(let finished):
@@ -93,7 +93,7 @@ extension SweepRunner {
     func flush() {
         guard !pendingOutcomes.isEmpty || !pendingCheckpoints.isEmpty || !pendingTerminations.isEmpty
                 || !pendingRungResults.isEmpty else { return }
-        let began = clock.nanoseconds
+        let began = cpu.nanoseconds
         do {
             if !pendingOutcomes.isEmpty {
                 try store.recordReportOutcomes(pendingOutcomes)
@@ -110,7 +110,7 @@ extension SweepRunner {
             fail(error)
             return
         }
-        stats.reportNanoseconds &+= clock.nanoseconds &- began
+        stats.reportNanoseconds &+= cpu.nanoseconds &- began
         let terminations = pendingTerminations
         pendingTerminations.removeAll()
         for entry in terminations where entry.handle.map({ active[$0.serial] != nil }) ?? false {
@@ -163,7 +163,7 @@ extension SweepRunner {
 
     private func handleExit(_ entry: ActiveTrial, _ exit: TrialExit) {
         flush()
-        let began = clock.nanoseconds
+        let began = cpu.nanoseconds
         guard let handle = entry.handle else { return }
         active[handle.serial] = nil
         freeSlots.append(entry.slot)
@@ -215,7 +215,7 @@ extension SweepRunner {
             fail(error)
             return
         }
-        entry.bookkeepingNanoseconds &+= clock.nanoseconds &- began
+        entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
     }
 

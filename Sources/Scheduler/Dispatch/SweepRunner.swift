@@ -44,6 +44,9 @@ public final class SweepRunner {
     let source: any ParameterSource
     let stopping: StoppingCoordinator
     let clock: any MonotonicClock
+    /// CPU time of the loop thread: what the stats measure, so that waiting for a
+    /// busy machine does not count as scheduler overhead.
+    let cpu = ThreadCPUClock()
     private let lock: SweepLock
 
     var active: [UInt64: ActiveTrial] = [:]
@@ -165,7 +168,7 @@ public final class SweepRunner {
                     continue
                 }
                 guard creationClosed == nil else { break }
-                let began = clock.nanoseconds
+                let began = cpu.nanoseconds
                 guard let proposal = try nextProposal() else { break }
                 let number = highestNumber + 1
                 let trial = try store.enqueueTrial(
@@ -177,7 +180,7 @@ public final class SweepRunner {
                 highestNumber = max(highestNumber, trial.number)
                 history[trial.number] = PastTrial(number: Int(trial.number), params: proposal, isRunning: true,
                                                   normalisedObjective: nil)
-                start(trial, bookkeeping: clock.nanoseconds &- began)
+                start(trial, bookkeeping: cpu.nanoseconds &- began)
             }
             if active.isEmpty { try finishIfComplete() }
         } catch {
@@ -221,7 +224,7 @@ public final class SweepRunner {
     /// Starts a queued trial: the attempt is committed before the process exists;
     /// its pid is recorded right after the spawn.
     func start(_ trial: Trial, bookkeeping: UInt64) {
-        let began = clock.nanoseconds
+        let began = cpu.nanoseconds
         let slot = freeSlots.removeLast()
         var checkpoint: String?
         if trial.attempt > 0, let path = trial.lastCheckpointPath, FileManager.default.fileExists(atPath: path) {
@@ -257,7 +260,7 @@ public final class SweepRunner {
                     [unowned self] in self.deadlinePassed(serial: handle.serial)
                 }
             }
-            entry.bookkeepingNanoseconds = bookkeeping &+ (clock.nanoseconds &- began)
+            entry.bookkeepingNanoseconds = bookkeeping &+ (cpu.nanoseconds &- began)
             history[trial.number]?.isRunning = true
             if onLog != nil {
                 let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
