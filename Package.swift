@@ -53,6 +53,7 @@ let package = Package(
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
         .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop"]),
+        .executableTarget(name: "bench-search", dependencies: ["Search"]),
 
         // Tests: one test target per library target.
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),

@@ -1,2 +1,0 @@
-// The Search module; see docs/architecture.md for its job. Types are added by the
-// issue that builds it.
