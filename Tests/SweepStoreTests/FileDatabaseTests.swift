@@ -107,6 +107,23 @@ final class FileDatabaseTests: XCTestCase {
             .contains("upgrade vsweep"))
     }
 
+    func testTwoProcessesCreatingTheSameNewFileBothOpenIt() throws {
+        let path = try databasePath()
+        let results = ResultBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            do {
+                let store = try SweepStore.open(path: path)
+                _ = index
+                results.append(Int64(try store.sweeps().count))
+            } catch {
+                results.fail("\(error)")
+            }
+        }
+        XCTAssertEqual(results.errors, [])
+        XCTAssertEqual(results.numbers, [0, 0])
+        XCTAssertEqual(try SweepStore.open(path: path).integrityCheck(), "ok")
+    }
+
     func testAConnectionWithForeignKeysOffIsRefused() throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = false

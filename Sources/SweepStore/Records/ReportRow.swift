@@ -9,12 +9,13 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
     /// `init(row:)` decodes by position: a lookup by name per column costs more than
     /// the query itself when a snapshot has hundreds of rows.
     static let columns = [
-        "id", "trial_id", "attempt", "step", "tokens", "train_seconds", "eval_seconds", "metrics", "value",
+        "id", "sweep_id", "trial_id", "attempt", "step", "tokens", "train_seconds", "eval_seconds", "metrics", "value",
         "value_kind", "recorded_at",
     ]
     static let selection = columns.joined(separator: ", ")
 
     public var id: Int64
+    public var sweepID: Int64
     public var trialID: Int64
     public var attempt: Int
     /// Optimiser updates done when the report was made.
@@ -30,16 +31,17 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
 
     public init(row: Row) throws {
         id = try row.decode(atIndex: 0)
-        trialID = try row.decode(atIndex: 1)
-        attempt = try row.decode(atIndex: 2)
-        step = try row.decode(atIndex: 3)
-        tokens = try row.decode(atIndex: 4)
-        trainSeconds = try row.decode(atIndex: 5)
-        evalSeconds = try row.decode(atIndex: 6)
-        metrics = try StoredJSON.decodeNumbers(try row.decode(atIndex: 7), table: "report", column: "metrics")
-        let kind: ValueKind = try row.decode(atIndex: 9)
-        objective = kind.value(stored: try row.decode(atIndex: 8))
-        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 10))
+        sweepID = try row.decode(atIndex: 1)
+        trialID = try row.decode(atIndex: 2)
+        attempt = try row.decode(atIndex: 3)
+        step = try row.decode(atIndex: 4)
+        tokens = try row.decode(atIndex: 5)
+        trainSeconds = try row.decode(atIndex: 6)
+        evalSeconds = try row.decode(atIndex: 7)
+        metrics = try StoredJSON.decodeNumbers(try row.decode(atIndex: 8), table: "report", column: "metrics")
+        let kind: ValueKind = try row.decode(atIndex: 10)
+        objective = kind.value(stored: try row.decode(atIndex: 9))
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 11))
     }
 }
 

@@ -43,7 +43,8 @@ extension SweepStore {
                                        at: at)
                 let number = try Int64.fetchOne(
                     db.cachedStatement(sql: "SELECT number FROM trial WHERE id = ?"), arguments: [id])
-                trials.append(Trial(queuedID: id, sweepID: sweepID, number: number!, trial, createdAt: at))
+                guard let number else { throw SweepStoreError.trialNotFound(id: id) }  // inserted just above
+                trials.append(Trial(queuedID: id, sweepID: sweepID, number: number, trial, createdAt: at))
             }
             return trials
         }

@@ -94,6 +94,9 @@ extension SweepStore {
 
         try db.create(table: "report") { t in
             t.autoIncrementedPrimaryKey("id")
+            // Redundant with trial.sweep_id, so the median rule's "every peer's value at
+            // this step" is one range of report_on_sweep_step instead of a probe per trial.
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
             t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
             t.column("attempt", .integer).notNull()
             t.column("step", .integer).notNull()
@@ -109,6 +112,7 @@ extension SweepStore {
             t.check(sql: "(value_kind = 'finite') = (value IS NOT NULL)")
         }
         try db.create(index: "report_on_trial_step", on: "report", columns: ["trial_id", "step"])
+        try db.create(index: "report_on_sweep_step", on: "report", columns: ["sweep_id", "step", "trial_id", "attempt"])
 
         try db.create(table: "rung_result") { t in
             t.autoIncrementedPrimaryKey("id")

@@ -73,14 +73,15 @@ extension SweepStore {
     private static func insertReport(_ db: Database, _ report: NewReport, at: Double) throws {
         do {
             try db.run("""
-                INSERT INTO report (trial_id, attempt, step, tokens, train_seconds, eval_seconds, metrics,
+                INSERT INTO report (sweep_id, trial_id, attempt, step, tokens, train_seconds, eval_seconds, metrics,
                                     value, value_kind, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                SELECT sweep_id, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trial WHERE id = ?
                 """, [
-                    report.trialID, report.attempt, report.step, report.tokens, report.trainSeconds,
+                    report.attempt, report.step, report.tokens, report.trainSeconds,
                     report.evalSeconds, StoredJSON.encodeNumbers(report.metrics),
-                    ValueKind.storedNumber(report.objective), ValueKind(of: report.objective), at,
+                    ValueKind.storedNumber(report.objective), ValueKind(of: report.objective), at, report.trialID,
                 ])
+            guard db.changesCount == 1 else { throw SweepStoreError.trialNotFound(id: report.trialID) }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
             // Only on refusal: find out which of trial or attempt is missing, for the message.
             guard let row = try Row.fetchOne(

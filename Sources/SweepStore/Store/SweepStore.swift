@@ -128,7 +128,7 @@ public final class SweepStore: Sendable {
     /// this only reads, so it works while another process holds the write lock.
     private static func checkOwnershipAndMigrate(_ writer: any DatabaseWriter, location: String) throws {
         // Reports rely on foreign keys to refuse rows of attempts that never started.
-        let foreignKeys = try writer.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        let foreignKeys = try writer.writeWithoutTransaction { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") }
         guard foreignKeys == true else {
             throw SweepStoreError.cannotOpen(path: location, detail: "the connection has foreign keys off; "
                                              + "open it with GRDB's default configuration (foreignKeysEnabled)")
@@ -157,6 +157,13 @@ public final class SweepStore: Sendable {
         if !unknown.isEmpty {
             throw SweepStoreError.newerSchema(path: location, unknownMigrations: unknown.sorted())
         }
-        try migrator.migrate(writer)
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            // Two processes opening a new file at once both see it unmigrated; the one
+            // that loses the race finds the tables created by the other.
+            if (try? writer.read { db in try migrator.hasCompletedMigrations(db) }) == true { return }
+            throw error
+        }
     }
 }
