@@ -1,3 +1,4 @@
+import EarlyStopping
 import EventLoop
 import Foundation
 import Scheduler
@@ -161,6 +162,26 @@ final class DispatchTests: XCTestCase {
         for trial in trials where trial.state == .completed {
             let steps = try store.decisions(trialID: trial.id).filter { $0.action == .continue }.map(\.step)
             XCTAssertEqual(steps, [1, 3, 9])
+        }
+    }
+
+    func testHyperbandStoresEachTrialsStableBracketWithItsDecisions() throws {
+        let stopping = "{rule: hyperband, min_resource: 1, reduction_factor: 3, max_resource: 9}"
+        let (_, result) = try fixture.run(SweepFixture.specText(reports: 9, maxTrials: 8, parallel: 1, stopping: stopping))
+        XCTAssertEqual(try result.get(), .finished)
+        let hyperband = try Hyperband(sweep: "t", minResource: 1, reductionFactor: 3, maxResource: 9)
+        let store = try fixture.store()
+        for trial in try store.trials(sweepID: 1) {
+            let bracket = hyperband.bracket(of: Int(trial.number))
+            XCTAssertEqual(trial.bracket, bracket)
+            for decision in try store.decisions(trialID: trial.id) {
+                XCTAssertEqual(decision.rule, "hyperband")
+                XCTAssertEqual(decision.detail["bracket"], Double(bracket))
+                XCTAssertTrue(decision.reason.hasPrefix("bracket \(bracket)"), decision.reason)
+            }
+            // Bracket b's first rung is at r_min·η^b: no decision below it.
+            let first = try store.decisions(trialID: trial.id).first?.step
+            XCTAssertEqual(first, [1, 3, 9][bracket], "trial \(trial.number)")
         }
     }
 
