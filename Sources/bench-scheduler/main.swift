@@ -17,13 +17,16 @@ import Glibc
 
 var trials = 1000
 var parallel = 2
+var durability = SweepStore.Durability.processCrash
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
     case "--trials": trials = Int(arguments.popFirst() ?? "") ?? trials
     case "--parallel": parallel = Int(arguments.popFirst() ?? "") ?? parallel
+    // FULL synchronous: an fsync per commit (power-loss durability).
+    case "--fsync": durability = .powerLoss
     default:
-        FileHandle.standardError.write(Data("usage: bench-scheduler [--trials N] [--parallel P]\n".utf8))
+        FileHandle.standardError.write(Data("usage: bench-scheduler [--trials N] [--parallel P] [--fsync]\n".utf8))
         exit(2)
     }
 }
@@ -80,7 +83,7 @@ func engineAlone(runs: Int) throws -> Double {
 let engineSeconds = try engineAlone(runs: 20)
 
 let spec = try SweepSpec.parse(text: specText, source: "bench-spec")
-let store = try SweepStore.open(path: directory + "/bench.sqlite")
+let store = try SweepStore.open(path: directory + "/bench.sqlite", durability: durability)
 let loop = try Loop()
 let executor = try LocalProcessExecutor(loop: loop)
 let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor, timers: LoopTimers(loop: loop),
@@ -104,7 +107,7 @@ func mean(_ values: ArraySlice<UInt64>) -> Double {
 
 let perReport = milliseconds(stats.reportNanoseconds) / Double(max(1, stats.reports))
 let perTrial = mean(stats.trialNanoseconds[...])
-print("bench-scheduler: \(trials) noop trials, random search, ASHA (r_min 1, η 3, max 27), \(parallel) at a time, WAL SQLite")
+print("bench-scheduler: \(trials) noop trials, random search, ASHA (r_min 1, η 3, max 27), \(parallel) at a time, WAL SQLite, synchronous \(durability == .powerLoss ? "FULL" : "NORMAL")")
 print("outcome: \(outcome); trials by outcome: \(stats.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
 print(String(format: "total: %.2f s wall; scheduler CPU %.2f s; engine processes CPU %.2f s", wall, cpuSelf, cpuChildren))
 print(String(format: "engine alone: %.2f ms wall per trial process (27 reports, run directly, 20 runs)", engineSeconds * 1000))
