@@ -252,9 +252,12 @@ public final class SweepRunner {
             }
             entry.handle = handle
             active[handle.serial] = entry
+            // A local process's id is its pid; another executor's (a Slurm job id) is external.
+            let isLocal = handle.recorded.executor == LocalProcessExecutor.name
             try store.recordProcess(trialID: trial.id, attempt: attempt.attempt,
-                                    pid: Int32(truncatingIfNeeded: handle.recorded.id),
-                                    processStart: String(handle.recorded.startStamp))
+                                    pid: isLocal ? Int32(truncatingIfNeeded: handle.recorded.id) : nil,
+                                    processStart: String(handle.recorded.startStamp),
+                                    externalID: isLocal ? nil : String(handle.recorded.id))
             if let seconds = spec.attemptDeadlineSeconds {
                 entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
                     [unowned self] in self.deadlinePassed(serial: handle.serial)

@@ -16,8 +16,9 @@ extension SweepRunner {
             let trial = running.trial
             let attempt = running.attempt
             var processNote = "no process was recorded"
-            if let pid = attempt.pid {
-                let recorded = RecordedProcess(executor: attempt.executor, id: Int64(pid),
+            if let id = attempt.pid.map(Int64.init) ?? attempt.externalID.flatMap({ Int64($0) }) {
+                let pid = id
+                let recorded = RecordedProcess(executor: attempt.executor, id: id,
                                                startStamp: UInt64(attempt.processStart ?? "") ?? 0)
                 let alive = executor.isAlive(recorded)
                 let killed = (try? executor.killGroup(recorded, signal: SIGKILL)) ?? false
