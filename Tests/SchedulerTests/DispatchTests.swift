@@ -185,6 +185,27 @@ final class DispatchTests: XCTestCase {
         }
     }
 
+    func testGridSearchEndsWhenItsPointsAreTaken() throws {
+        let text = SweepFixture.specText(reports: 2, maxTrials: 50, parallel: 2)
+            .replacingOccurrences(of: "  x1: {uniform: [0, 1]}\n  x2: {log_uniform: [1.0e-4, 1.0e-1]}\n", with: "  x1: 0.25\n")
+            .replacingOccurrences(of: "algorithm: random", with: "algorithm: grid")
+        let (_, result) = try fixture.run(text)
+        XCTAssertEqual(try result.get(), .finished)
+        let trials = try fixture.store().trials(sweepID: 1)
+        XCTAssertEqual(trials.map { $0.params["x3"]?.doubleValue }, [2, 4, 8, 16])
+        XCTAssertEqual(Set(trials.map(\.state)), [.completed])
+    }
+
+    func testTPESweepLearnsFromRecordedTrials() throws {
+        let text = SweepFixture.specText(reports: 2, maxTrials: 4, parallel: 1)
+            .replacingOccurrences(of: "algorithm: random", with: "algorithm: tpe")
+        let (_, result) = try fixture.run(text)
+        XCTAssertEqual(try result.get(), .finished)
+        let trials = try fixture.store().trials(sweepID: 1)
+        XCTAssertEqual(trials.count, 4)
+        XCTAssertEqual(Set(trials.map(\.state)), [.completed])
+    }
+
     func testMaxTrialsLimitsTheSweep() throws {
         let (_, result) = try fixture.run(SweepFixture.specText(reports: 2, maxTrials: 4, parallel: 3))
         XCTAssertEqual(try result.get(), .finished)
