@@ -70,10 +70,13 @@ final class Evaluator {
     func passAt1(_ examples: [DownstreamExample]) throws -> Double {
         guard !examples.isEmpty else { return .nan }
         let stop = StopRule(maxNewBytes: maxNewTokens)
+        // A prompt that leaves no room to answer within the context counts as wrong.
+        let context = model.config.context
+        let fitting = examples.filter { PromptFormat.encode($0).prompt.count < context }
         var correct = 0
         var i = 0
-        while i < examples.count {
-            let chunk = Array(examples[i..<min(examples.count, i + batch)])
+        while i < fitting.count {
+            let chunk = Array(fitting[i..<min(fitting.count, i + batch)])
             let prompts = chunk.map { PromptFormat.encode($0).prompt }
             let outputs = try decoder.generate(prompts: prompts, maxNewTokens: maxNewTokens) { _, generated in
                 stop.shouldStop(Array(generated))

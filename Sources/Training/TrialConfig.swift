@@ -33,8 +33,6 @@ public struct TrialConfig: Sendable {
     public var report: ReportSettings
     public var eval: EvalSettings
     public var checkpoint: CheckpointSettings
-    /// The effective configuration, echoed in `started`.
-    public var echo: JSONValue
 
     public struct LearnerSettings: Sendable {
         public var optimizer = OptimizerSettings()
@@ -129,6 +127,5 @@ public struct TrialConfig: Sendable {
             throw doc.error(field: "arm", "arm \(arm.rawValue) arrives with Engine III; this build trains the baseline arm only")
         }
         try r.finish()
-        echo = doc.root
     }
 }

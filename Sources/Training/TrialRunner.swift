@@ -79,7 +79,7 @@ public final class TrialRunner {
     /// Trains until the budget is spent or SIGTERM arrives; emits every event.
     @discardableResult
     public func run() throws -> FinishReason {
-        output.emit(.started(.init(trial: config.trial, engine: Self.engineName, config: config.echo)))
+        output.emit(.started(.init(trial: config.trial, engine: Self.engineName, config: config.effective)))
         let B = config.learner.batch
         var x = [Int32](repeating: 0, count: B * T), y = [Int32](repeating: 0, count: B * T)
         let checkpointEvery = config.checkpoint.every ?? config.report.every

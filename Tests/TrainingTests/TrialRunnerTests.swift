@@ -18,7 +18,7 @@ enum Fixture {
         o.downstream.validationCount = 8
         o.downstream.testCount = 8
         _ = try! DatasetBuilder.write(to: d + "/data", options: o)
-        let model = try! GPT(config: GPTConfig(dModel: 32, nLayer: 2, nHead: 2, context: 64, batch: 4), seed: 9)
+        let model = try! GPT(config: GPTConfig(dModel: 32, nLayer: 2, nHead: 2, context: 128, batch: 4), seed: 9)
         try! model.saveCheckpoint(to: d + "/base.ckpt")
         return d
     }()
@@ -136,7 +136,20 @@ final class TrialRunnerTests: XCTestCase {
                 XCTAssertTrue(err.message.contains(fragment), err.message)
             }
         }
-        let seq = try Fixture.config(Fixture.yaml(), overrides: ["learner.seq=65"])
+        let seq = try Fixture.config(Fixture.yaml(), overrides: ["learner.seq=129"])
         XCTAssertThrowsError(try TrialRunner(config: seq)) { XCTAssertEqual(($0 as! TrialError).field, "learner.seq") }
+    }
+}
+
+final class TrialConfigEchoTests: XCTestCase {
+    /// The echoed config, fed back as a config file, gives the same config.
+    func testEffectiveConfigRoundTrips() throws {
+        let a = try Fixture.config(Fixture.yaml(), overrides: ["learner.clip=0.5", "eval.test_examples=0"])
+        let json = TrialEvent.started(.init(trial: nil, engine: "x", config: a.effective)).jsonLine()
+        guard case .started(let s) = try TrialEvent(jsonLine: json) else { return XCTFail() }
+        let b = try TrialConfig(document: ConfigDocument(root: s.config, source: "echo"))
+        XCTAssertEqual(b.effective, a.effective)
+        XCTAssertEqual(s.config["learner"]?["beta2"], .number(Double(Float(0.95))), "defaults are filled in")
+        XCTAssertEqual(s.config["eval"]?["test_examples"], .number(0))
     }
 }

@@ -1,0 +1,34 @@
+import Corpus
+import Learner
+import TrialProtocol
+
+/// Evaluates a learner checkpoint on a dataset with the trial's metrics
+/// (held-out loss, feedback loss, validation and test Pass@1), without training.
+public enum CheckpointEvaluation {
+    public static func run(checkpoint: String, data: String, validation: Int?, test: Int?,
+                           maxNewTokens: Int = 96, batch: Int = 32) throws -> Metrics {
+        let dataset: Dataset
+        do { dataset = try Dataset.load(from: data) } catch { throw TrialError("cannot load dataset: \(error)", field: "data") }
+        var config: GPTConfig
+        do { config = try GPT.checkpointConfig(at: checkpoint).config } catch { throw TrialError("\(error)", field: "checkpoint") }
+        config.batch = batch
+        let model = try GPT(config: config, seed: 0)
+        do { try model.loadCheckpoint(from: checkpoint) } catch { throw TrialError("\(error)", field: "checkpoint") }
+        let evaluator = try Evaluator(model: model, batch: batch, maxNewTokens: maxNewTokens)
+        let T = config.context
+        let bytes = PromptFormat.unlabeledStream(dataset.cot.map(PromptFormat.trainingText))
+        let held = Array(bytes[(bytes.count - max(bytes.count / 20, T + 1))...])
+        let n = 32, positions = held.count - (T + 1)
+        let windows = positions < 0 ? [] : (0..<n).map { i -> ArraySlice<UInt8> in
+            let start = positions * i / (n - 1)
+            return held[start..<(start + T + 1)]
+        }
+        var m: Metrics = [:]
+        if !windows.isEmpty { m["heldout_loss"] = evaluator.lmLoss(windows: windows) }
+        m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(64))).loss
+        m["val_pass1"] = try evaluator.passAt1(validation.map { Array(dataset.validation.prefix($0)) } ?? dataset.validation)
+        let testSet = test.map { Array(dataset.test.prefix($0)) } ?? dataset.test
+        if !testSet.isEmpty { m["test_pass1"] = try evaluator.passAt1(testSet) }
+        return m
+    }
+}
