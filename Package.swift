@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Search"),
         .target(name: "EarlyStopping"),
         .target(name: "Scheduler", dependencies: [
-            "EventLoop", "SweepStore", "Search", "EarlyStopping", "TrialProtocol",
+            "EventLoop", "SweepStore", "Search", "EarlyStopping", "TrialProtocol", "ConfigFiles",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: ["SweepStore"]),
@@ -56,6 +56,7 @@ let package = Package(
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
+        .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop"]),
         .executableTarget(name: "bench-search", dependencies: ["Search"]),
 
         // Tests: one test target per library target.
@@ -72,5 +73,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"]),
     ]
 )

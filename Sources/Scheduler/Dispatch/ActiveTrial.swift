@@ -1,0 +1,43 @@
+import EventLoop
+import Foundation
+import TrialProtocol
+
+/// A trial attempt this scheduler started and has not yet seen exit.
+final class ActiveTrial {
+    /// Why the scheduler is ending the attempt, decided (and recorded where it has a
+    /// row: the stop decision, the non-finite report) before the signal is sent.
+    enum Intent: Equatable {
+        case none
+        case stop(reason: String, rung: Int?)
+        case fail(reason: String)
+        case timeout(reason: String)
+        case shutdown(reason: String)
+    }
+
+    let trialID: Int64
+    let number: Int64
+    let attempt: Int
+    let slot: Int
+    let params: [String: JSONValue]
+    var handle: TrialHandle?
+    var intent: Intent = .none
+    var finished: TrialEvent.Finished?
+    var engineError: TrialEvent.ErrorEvent?
+    /// The raw objective of the latest report.
+    var lastObjective: Double?
+    var deadlineTimer: TimerID?
+    var killTimer: TimerID?
+    var stderrLog: FileHandle?
+    var stderrPath: String
+    /// Scheduler time spent on this trial's bookkeeping, for the stats.
+    var bookkeepingNanoseconds: UInt64 = 0
+
+    init(trialID: Int64, number: Int64, attempt: Int, slot: Int, params: [String: JSONValue], stderrPath: String) {
+        self.trialID = trialID
+        self.number = number
+        self.attempt = attempt
+        self.slot = slot
+        self.params = params
+        self.stderrPath = stderrPath
+    }
+}

@@ -1,0 +1,43 @@
+import EventLoop
+import Foundation
+import SweepStore
+
+/// Everything `vsweep run` does, outside the CLI: load the spec, open the store (WAL),
+/// build the loop, the local executor and the runner, and run the sweep.
+public enum SweepSession {
+    /// The engine argv for a spec: its own list, or the running vsweep executable
+    /// with `train` for `builtin`.
+    public static func engineArgv(for spec: SweepSpec) throws -> [String] {
+        switch spec.engine {
+        case .command(let argv): return argv
+        case .builtin:
+            let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw SchedulerError.engineNotFound("cannot find the running vsweep executable for engine: builtin")
+            }
+            return [executable, "train"]
+        }
+    }
+
+    /// Runs the sweep of `specPath` to its end (or a signal) and returns how it ended
+    /// with the runner's counters.
+    public static func run(specPath: String, databasePath: String, runsDirectory: String = "runs",
+                           newSweep: Bool = false, engineArgv: [String]? = nil,
+                           log: ((SweepRunner.LogLevel, String) -> Void)?) throws
+        -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
+        let spec = try SweepSpec.load(path: specPath)
+        let directory = (databasePath as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        let store = try SweepStore.open(path: databasePath)
+        let loop = try Loop()
+        let executor = try LocalProcessExecutor(loop: loop)
+        let timers = LoopTimers(loop: loop)
+        let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor, timers: timers,
+                                     engineArgv: try engineArgv ?? Self.engineArgv(for: spec),
+                                     runsDirectory: runsDirectory, newSweep: newSweep)
+        runner.onLog = log
+        return (try runner.run(), runner)
+    }
+}

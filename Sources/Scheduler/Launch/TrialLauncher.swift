@@ -1,0 +1,94 @@
+import EventLoop
+import Foundation
+import TrialProtocol
+
+/// Turns a trial into what the executor runs: writes
+/// `<runs>/<sweep>/trial-<n>/config.json` (the base trial config with the sampled
+/// parameters set as dotted keys, plus `budget`, `seed`, `trial` and
+/// `checkpoint.dir`) and builds argv and environment.
+///
+/// argv = engine argv + `--config <file>` (+ `--resume <checkpoint>`); environment =
+/// ours + `OPENBLAS_NUM_THREADS` + `CUDA_VISIBLE_DEVICES` (when GPUs are listed) +
+/// `VSWEEP_TRIAL` (the trial key, so a process can be traced back to its trial).
+public struct TrialLauncher {
+    public let spec: SweepSpec
+    /// The engine argv, with `builtin` already resolved to a path.
+    public let engineArgv: [String]
+    /// `runs` by default; trial directories go under `<runsDirectory>/<sweep>/`.
+    public let runsDirectory: String
+    private let baseEnvironment: [String: String]
+
+    public init(spec: SweepSpec, engineArgv: [String], runsDirectory: String,
+                environment: [String: String] = ProcessEnvironment.current()) {
+        self.spec = spec
+        self.engineArgv = engineArgv
+        self.runsDirectory = runsDirectory
+        self.baseEnvironment = environment
+    }
+
+    public func trialDirectory(number: Int64) -> String {
+        "\(runsDirectory)/\(spec.name)/trial-\(number)"
+    }
+
+    public static func trialKey(sweep: String, number: Int64) -> String { "\(sweep)-\(number)" }
+
+    /// The config the engine receives for this trial.
+    public func config(number: Int64, params: [String: JSONValue], seed: Int64) -> JSONValue {
+        var root = spec.trial
+        for name in params.keys.sorted() { Self.set(&root, path: name, to: params[name]!) }
+        switch spec.budget {
+        case .updates(let updates)?: Self.set(&root, path: "budget", to: .object(["updates": .number(Double(updates))]))
+        case .seconds(let seconds)?: Self.set(&root, path: "budget", to: .object(["seconds": .number(seconds)]))
+        case nil: break
+        }
+        Self.set(&root, path: "seed", to: .number(Double(seed)))
+        Self.set(&root, path: "trial", to: .string(Self.trialKey(sweep: spec.name, number: number)))
+        Self.set(&root, path: "checkpoint.dir", to: .string(trialDirectory(number: number)))
+        return root
+    }
+
+    /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
+    public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int,
+                       resumeFrom checkpoint: String?) throws -> TrialLaunch {
+        let directory = trialDirectory(number: number)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/config.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = try encoder.encode(config(number: number, params: params, seed: seed))
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        var argv = engineArgv + ["--config", path]
+        if let checkpoint { argv += ["--resume", checkpoint] }
+        var environment = baseEnvironment
+        environment["OPENBLAS_NUM_THREADS"] = String(spec.threadsPerTrial)
+        if !spec.gpus.isEmpty { environment["CUDA_VISIBLE_DEVICES"] = spec.gpus[slot % spec.gpus.count] }
+        let key = Self.trialKey(sweep: spec.name, number: number)
+        environment["VSWEEP_TRIAL"] = key
+        return TrialLaunch(argv: argv, environment: environment, trialKey: key)
+    }
+
+    /// Sets a dotted key, creating mappings on the way (a non-mapping in the way is replaced).
+    static func set(_ node: inout JSONValue, path: String, to value: JSONValue) {
+        set(&node, parts: path.split(separator: ".").map(String.init)[...], to: value)
+    }
+
+    private static func set(_ node: inout JSONValue, parts: ArraySlice<String>, to value: JSONValue) {
+        guard let head = parts.first else { node = value; return }
+        var object: [String: JSONValue] = [:]
+        if case .object(let existing) = node { object = existing }
+        var child = object[head] ?? .null
+        set(&child, parts: parts.dropFirst(), to: value)
+        object[head] = child
+        node = .object(object)
+    }
+
+    /// The seed of trial n: a stable function of (search seed, n), below 2^31 so that
+    /// every engine can take it.
+    public static func seed(searchSeed: UInt64, number: Int64) -> Int64 {
+        var z = searchSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(bitPattern: number)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Int64(z % (1 << 31))
+    }
+}

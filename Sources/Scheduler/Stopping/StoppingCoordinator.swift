@@ -1,0 +1,112 @@
+import EarlyStopping
+import SweepStore
+
+/// Feeds a stopping rule from what is recorded: every trial's curve of normalised
+/// values (lower is better), loaded from the store at start-up and extended by each
+/// report this scheduler records. Turns decisions into the rows stored with the report.
+///
+/// Only decisions that compared something (at a rung, or against a median) and every
+/// stop are stored; "no new rung reached" between rungs is not a decision.
+final class StoppingCoordinator {
+    let rule: (any StoppingRule)?
+    let ruleName: String
+    private let hyperband: Hyperband?
+    private let goal: Goal
+    private var curves: [Int: TrialCurve] = [:]
+
+    init(spec: SweepSpec) throws {
+        goal = spec.goal == .maximize ? .maximize : .minimize
+        do {
+            switch spec.stopping {
+            case .none:
+                rule = nil; ruleName = "none"; hyperband = nil
+            case .median(let warmup, let minPeers):
+                rule = try MedianStoppingRule(warmupSteps: warmup, minPeers: minPeers); ruleName = "median"
+                hyperband = nil
+            case .asha(let rMin, let eta, let rMax):
+                rule = try ASHA(minResource: rMin, reductionFactor: eta, maxResource: rMax); ruleName = "asha"
+                hyperband = nil
+            case .hyperband(let rMin, let eta, let rMax):
+                let band = try Hyperband(sweep: spec.name, minResource: rMin, reductionFactor: eta, maxResource: rMax)
+                rule = band; ruleName = "hyperband"; hyperband = band
+            }
+        } catch let error as StoppingRuleError {
+            throw SchedulerError.invalidSpec("stopping: \(error)")
+        }
+    }
+
+    /// The Hyperband bracket of a trial; nil for other rules.
+    func bracket(of number: Int64) -> Int? {
+        hyperband?.bracket(of: Int(number))
+    }
+
+    /// Rebuilds the curves of every trial of the sweep from its recorded reports
+    /// (the latest attempt's report wins at a repeated step).
+    func load(store: SweepStore, sweepID: Int64) throws {
+        guard rule != nil else { return }
+        for trial in try store.trials(sweepID: sweepID) {
+            var points: [Int64: Double] = [:]
+            for report in try store.reports(trialID: trial.id) { points[report.step] = report.objective }
+            let values = points.keys.sorted().map { StepValue(step: Int($0), value: goal.normalised(points[$0]!)) }
+            curves[Int(trial.number)] = try? TrialCurve(trialNumber: Int(trial.number), reports: values)
+        }
+    }
+
+    /// Appends a report to the trial's curve and decides. A step at or below the
+    /// curve's last one (a resumed attempt repeating work) replaces the tail.
+    func decide(number: Int64, step: Int64, objective: Double) -> Decision? {
+        guard let rule else { return nil }
+        let key = Int(number)
+        var points = curves[key]?.reports ?? []
+        while let last = points.last, last.step >= Int(step) { points.removeLast() }
+        points.append(StepValue(step: Int(step), value: goal.normalised(objective)))
+        guard let curve = try? TrialCurve(trialNumber: key, reports: points) else { return nil }
+        curves[key] = curve
+        var peers: [TrialCurve] = []
+        if needsPeers(number: number, curve: curve) {
+            peers.reserveCapacity(curves.count)
+            for (other, peer) in curves where other != key { peers.append(peer) }
+        }
+        guard let input = try? StoppingInput(trial: curve, peers: peers) else { return nil }
+        return rule.decide(input)
+    }
+
+    /// ASHA and Hyperband look at peers only when a report reaches a new rung; skipping
+    /// the snapshot between rungs keeps the per-report cost flat as the sweep grows.
+    private func needsPeers(number: Int64, curve: TrialCurve) -> Bool {
+        let reports = curve.reports
+        let step = reports[reports.count - 1].step
+        let previous = reports.count >= 2 ? reports[reports.count - 2].step : nil
+        if let asha = rule as? ASHA { return !asha.rungsReached(step: step, previousStep: previous).isEmpty }
+        if let hyperband, let bracket = bracket(of: number) {
+            return !hyperband.brackets[bracket].rungsReached(step: step, previousStep: previous).isEmpty
+        }
+        return true
+    }
+
+    /// The rows to store with the report: rung results for every rung first reached,
+    /// and the decision when it compared something or stops the trial.
+    func rows(for decision: Decision, trialID: Int64, step: Int64, objective: Double)
+        -> (rungs: [NewRungResult], decision: NewDecision?) {
+        let detail = decision.detail
+        let normalised = goal.normalised(objective)
+        var rungs: [NewRungResult] = []
+        if normalised.isFinite {
+            rungs = detail.rungsReached.map {
+                NewRungResult(trialID: trialID, bracket: detail.bracket ?? 0, rung: $0.index,
+                              resource: Double($0.resource), value: normalised)
+            }
+        }
+        guard decision.isStop || detail.rung != nil || detail.threshold != nil else { return (rungs, nil) }
+        var numbers: [String: Double] = ["value": detail.value, "peers": Double(detail.peerCount)]
+        if let threshold = detail.threshold { numbers["threshold"] = threshold }
+        if let rung = detail.rung {
+            numbers["rung"] = Double(rung.index)
+            numbers["rung_resource"] = Double(rung.resource)
+        }
+        if let bracket = detail.bracket { numbers["bracket"] = Double(bracket) }
+        let row = NewDecision(trialID: trialID, step: step, rule: detail.rule,
+                              action: decision.isStop ? .stop : .continue, reason: detail.reason, detail: numbers)
+        return (rungs, row)
+    }
+}

@@ -1,0 +1,75 @@
+import Scheduler
+import TrialProtocol
+import XCTest
+
+final class SweepSpecTests: XCTestCase {
+    let valid = """
+        name: quick
+        engine: builtin
+        trial: {base: b.ckpt, data: d}
+        space:
+          learner.lr: {log_uniform: [1.0e-4, 1.0e-2]}
+          designer.k: {int: [2, 16]}
+          arm: vpt
+          learner.batch: {choice: [8, 16]}
+        search: {algorithm: tpe, seed: 3}
+        stopping: {rule: hyperband, min_resource: 50, reduction_factor: 3}
+        metric: {name: val_pass1, goal: maximize}
+        budget: {updates: 450}
+        limits: {max_trials: 40}
+        parallel: {trials: 2, threads_per_trial: 4, gpus: [0, 1]}
+        """
+
+    func testParsesEveryFieldKeepingTheSpaceInFileOrder() throws {
+        let spec = try SweepSpec.parse(text: valid, source: "quick.yaml")
+        XCTAssertEqual(spec.name, "quick")
+        XCTAssertEqual(spec.engine, .builtin)
+        XCTAssertEqual(spec.space.map(\.name), ["learner.lr", "designer.k", "arm", "learner.batch"])
+        XCTAssertEqual(spec.space[0].domain, .logUniform(1e-4, 1e-2))
+        XCTAssertEqual(spec.space[1].domain, .integer(2, 16))
+        XCTAssertEqual(spec.space[2].domain, .fixed(.string("vpt")))
+        XCTAssertEqual(spec.space[3].domain, .choice([.number(8), .number(16)]))
+        XCTAssertEqual(spec.algorithm, .tpe)
+        XCTAssertEqual(spec.seed, 3)
+        // max_resource defaults to the updates budget.
+        XCTAssertEqual(spec.stopping, .hyperband(minResource: 50, reductionFactor: 3, maxResource: 450))
+        XCTAssertEqual(spec.goal, .maximize)
+        XCTAssertEqual(spec.budget, .updates(450))
+        XCTAssertEqual(spec.maxTrials, 40)
+        XCTAssertEqual(spec.gpus, ["0", "1"])
+        XCTAssertEqual(spec.threadsPerTrial, 4)
+        XCTAssertEqual(spec.maxAttempts, 3)
+        XCTAssertNil(spec.attemptDeadlineSeconds, "an updates budget has no wall-clock deadline by default")
+        XCTAssertEqual(spec.text, valid)
+    }
+
+    func testErrorsNameFileLineAndField() {
+        let cases: [(String, String, String)] = [
+            ("budget: {updates: 450}", "budget: {updates: 450, seconds: 3}", "quick.yaml:12: budget: give exactly one"),
+            ("limits: {max_trials: 40}", "limits: {max_trial: 40}", "quick.yaml:13: limits.max_trial: unknown field"),
+            ("  designer.k: {int: [2, 16]}", "  designer.k: {int: [16, 2]}", "quick.yaml:6: space.designer.k.int: low 16.0 must be < high 2.0"),
+            ("search: {algorithm: tpe, seed: 3}", "search: {algorithm: bayes, seed: 3}", "quick.yaml:9: search.algorithm: must be one of"),
+            ("metric: {name: val_pass1, goal: maximize}", "metric: {name: val_pass1}", "metric.goal: is required"),
+            ("limits: {max_trials: 40}", "limits: {}", "limits: needs max_trials or max_trial_seconds"),
+        ]
+        for (old, new, expected) in cases {
+            XCTAssertThrowsError(try SweepSpec.parse(text: valid.replacingOccurrences(of: old, with: new),
+                                                     source: "quick.yaml")) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error) should contain \(expected)")
+            }
+        }
+    }
+
+    func testLaunchConfigSetsDottedParametersOverTheBase() throws {
+        let spec = try SweepSpec.parse(text: valid, source: "quick.yaml")
+        let launcher = TrialLauncher(spec: spec, engineArgv: ["/bin/vsweep", "train"], runsDirectory: "runs",
+                                     environment: ["PATH": "/bin"])
+        let config = launcher.config(number: 4, params: ["learner.lr": .number(0.001), "arm": .string("vpt")], seed: 9)
+        XCTAssertEqual(config["base"], .string("b.ckpt"))
+        XCTAssertEqual(config["learner"]?["lr"], .number(0.001))
+        XCTAssertEqual(config["budget"], .object(["updates": .number(450)]))
+        XCTAssertEqual(config["trial"], .string("quick-4"))
+        XCTAssertEqual(config["seed"], .number(9))
+        XCTAssertEqual(config["checkpoint"]?["dir"], .string("runs/quick/trial-4"))
+    }
+}
