@@ -29,6 +29,8 @@ struct BaseCommand: ParsableCommand {
     @Option(help: "Sequence length (default: the preset's context).") var seq: Int?
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Flag(help: "Retrain even if a base with this recipe exists.") var force = false
+    @Option(help: "Also make PATH a symbolic link to the base (a stable name for specs, e.g. storage/bases/default.ckpt).")
+    var link: String?
 
     func run() throws {
         var model = preset.config
@@ -39,6 +41,7 @@ struct BaseCommand: ParsableCommand {
         }
         if !force, let meta = trainer.existing() {
             log("reusing \(trainer.checkpointPath) (same recipe and data; final loss \(String(format: "%.4f", meta.finalLoss)))")
+            try makeLink(to: trainer.checkpointPath)
             print(trainer.checkpointPath)
             return
         }
@@ -49,7 +52,21 @@ struct BaseCommand: ParsableCommand {
         bar.finish()
         log(String(format: "trained %@ in %.1f s: %d steps, %d tokens, final loss %.4f", trainer.checkpointPath,
                    meta.seconds, meta.recipe.steps, meta.tokens, meta.finalLoss))
+        try makeLink(to: trainer.checkpointPath)
         print(trainer.checkpointPath)
+    }
+
+    func makeLink(to checkpoint: String) throws {
+        guard let link else { return }
+        let fm = FileManager.default
+        let absolute = URL(fileURLWithPath: checkpoint).standardizedFileURL
+        let linkDir = URL(fileURLWithPath: link).standardizedFileURL.deletingLastPathComponent()
+        // Relative when side by side, so the repository can move.
+        let target = absolute.deletingLastPathComponent() == linkDir ? absolute.lastPathComponent : absolute.path
+        try? fm.removeItem(atPath: link)
+        try fm.createDirectory(atPath: (link as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: link, withDestinationPath: target)
+        log("\(link) -> \(target)")
     }
 }
 
