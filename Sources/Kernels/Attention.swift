@@ -30,14 +30,12 @@ public enum Attention {
         }
     }
 
-    /// Heads run in parallel on our threads, so each BLAS call inside stays on
-    /// its caller's thread (nested BLAS threading would oversubscribe the cores).
+    /// Heads run in parallel on our threads; BLAS inside is single-threaded
+    /// (`BLASThreads`), so the cores are never oversubscribed.
     @inline(__always)
     static func withSingleThreadedBLAS(_ body: () -> Void) {
-        let saved = openblas_get_num_threads()
-        if Parallel.threads > 1 && saved > 1 { openblas_set_num_threads(1) }
+        BLASThreads.ensureSingleThreaded()
         body()
-        if Parallel.threads > 1 && saved > 1 { openblas_set_num_threads(saved) }
     }
 
     @inline(__always)
@@ -48,7 +46,8 @@ public enum Attention {
         for s in (t + 1)..<T { row[s] = 0 }
     }
 
-    /// Accumulates dQkv from dOut, walking the forward passes in reverse.
+    /// Writes dQkv (every column of it: each head owns its q, k and v columns) from
+    /// dOut, walking the forward passes in reverse.
     /// `scratch` holds `Parallel.threads`·T·T floats (one T·T block per thread).
     public static func backward(_ dQkv: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>,
                                 _ dOut: UnsafePointer<Float>, _ qkv: UnsafePointer<Float>,
@@ -68,7 +67,7 @@ public enum Attention {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(hs),
                                 1, dO, Int32(C), v, Int32(C3), 0, dS, Int32(T))
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                                1, p, Int32(T), dO, Int32(C), 1, dv, Int32(C3))
+                                1, p, Int32(T), dO, Int32(C), 0, dv, Int32(C3))
                     // 2. softmax: dScores = att ⊙ (dAtt − Σ_s dAtt·att); zero above the diagonal since att is
                     for t in 0..<T {
                         let pr = p + t * T, dr = dS + t * T
@@ -79,9 +78,9 @@ public enum Attention {
                     }
                     // 1. scores = scale·q·kᵀ  ⇒  dq += scale·dScores·k,  dk += scale·dScoresᵀ·q
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                                scale, dS, Int32(T), k, Int32(C3), 1, dq, Int32(C3))
+                                scale, dS, Int32(T), k, Int32(C3), 0, dq, Int32(C3))
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(T), Int32(hs), Int32(T),
-                                scale, dS, Int32(T), q, Int32(C3), 1, dk, Int32(C3))
+                                scale, dS, Int32(T), q, Int32(C3), 0, dk, Int32(C3))
                 }
             }
         }

@@ -44,3 +44,12 @@ public enum BLASRuntime {
         FileHandle.standardError.write("vsweep: could not re-execute with OPENBLAS_CORETYPE=\(core) (\(String(cString: strerror(errno)))); continuing with \(coreName) kernels\n".data(using: .utf8)!)
     }
 }
+
+/// vsweep splits every matmul over its own threads (`Parallel`), so OpenBLAS
+/// runs single-threaded: its idle worker threads otherwise spin in sched_yield
+/// against ours on the same cores (measured: ~17% of a training step).
+public enum BLASThreads {
+    private static let once: Void = { openblas_set_num_threads(1) }()
+
+    @inline(__always) public static func ensureSingleThreaded() { _ = once }
+}

@@ -18,7 +18,7 @@ public enum GELU {
         }
     }
 
-    /// Accumulates dInp += dOut·gelu'(x), with
+    /// Writes dInp = dOut·gelu'(x) (dInp may be dOut itself), with
     /// gelu'(x) = 0.5·(1 + th) + 0.5·x·(1 − th²)·√(2/π)·(1 + 3·0.044715·x²), th = tanh(u).
     public static func backward(_ dInp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                 _ dOut: UnsafePointer<Float>, _ n: Int) {
@@ -30,9 +30,9 @@ public enum GELU {
         Parallel.forRows(n / 16, grain: 256) { blocks in
             for blk in blocks {
                 let i = 16 * blk
-                FastMath.store(FastMath.load(dInp + i) + FastMath.load(dOut + i) * grad(FastMath.load(inp + i)), dInp + i)
+                FastMath.store(FastMath.load(dOut + i) * grad(FastMath.load(inp + i)), dInp + i)
             }
         }
-        for i in (n / 16 * 16)..<n { dInp[i] += dOut[i] * grad(V16(repeating: inp[i]))[0] }
+        for i in (n / 16 * 16)..<n { dInp[i] = dOut[i] * grad(V16(repeating: inp[i]))[0] }
     }
 }

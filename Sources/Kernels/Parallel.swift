@@ -4,9 +4,14 @@ import Foundation
 /// each row the same arithmetic whatever the split, so results do not depend on
 /// the number of threads; reductions across rows stay sequential for the same reason.
 public enum Parallel {
-    /// Threads used by row loops; `VSWEEP_THREADS` overrides the core count.
+    /// Threads used by every kernel, matmuls included: `VSWEEP_THREADS`, else
+    /// `OPENBLAS_NUM_THREADS` (the scheduler's per-trial thread setting), else
+    /// the core count.
     public static let threads: Int = {
-        if let s = ProcessInfo.processInfo.environment["VSWEEP_THREADS"], let n = Int(s), n >= 1 { return n }
+        let env = ProcessInfo.processInfo.environment
+        for key in ["VSWEEP_THREADS", "OPENBLAS_NUM_THREADS"] {
+            if let s = env[key], let n = Int(s), n >= 1 { return n }
+        }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 

@@ -55,17 +55,17 @@ struct GlobalActivations {
 /// since residual gradients flow through a single running buffer.
 struct BackwardScratch {
     let buffer: FloatBuffer
-    let dx, dln, datty, dqkv, dfch, dgelu, dlogits, dlnf, datt: UnsafeMutablePointer<Float>
+    let dx, dln, datty, dqkv, dgelu, dlogits, dlnf, datt: UnsafeMutablePointer<Float>
 
     init(_ c: GPTConfig) {
         let BT = c.batch * c.context, C = c.dModel
-        let sizes = [BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * 4 * C, BT * c.vocab, BT * C,
+        let sizes = [BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * c.vocab, BT * C,
                      Parallel.threads * c.context * c.context]
         buffer = FloatBuffer(count: sizes.reduce(0, +))
         var p = buffer.base
         var ptrs: [UnsafeMutablePointer<Float>] = []
         for n in sizes { ptrs.append(p); p += n }
-        dx = ptrs[0]; dln = ptrs[1]; datty = ptrs[2]; dqkv = ptrs[3]; dfch = ptrs[4]; dgelu = ptrs[5]
-        dlogits = ptrs[6]; dlnf = ptrs[7]; datt = ptrs[8]
+        dx = ptrs[0]; dln = ptrs[1]; datty = ptrs[2]; dqkv = ptrs[3]; dgelu = ptrs[4]
+        dlogits = ptrs[5]; dlnf = ptrs[6]; datt = ptrs[7]
     }
 }

@@ -125,8 +125,7 @@ public final class GPT {
         let s = scratch
 
         // logits = lnf · wteᵀ
-        zero(s.dlnf, BT * C)
-        Matmul.backward(s.dlnf, dp.wte, nil, s.dlogits, g.lnf, p.wte, BT, C, V)
+        Matmul.backward(s.dlnf, dp.wte, nil, s.dlogits, g.lnf, p.wte, BT, C, V, overwriteInput: true)
         // lnf = LN(x_L); dx holds d x_l as we walk down the residual stream
         zero(s.dx, BT * C)
         let xLast = config.nLayer > 0 ? actLayout.layer(config.nLayer - 1, in: acts.base).res3 : g.encoded
@@ -137,20 +136,14 @@ public final class GPT {
             let a = actLayout.layer(l, in: acts.base)
             let x = l == 0 ? g.encoded : actLayout.layer(l - 1, in: acts.base).res3
             // res3 = res2 + fcproj(gelu(fc(ln2(res2)))): dx is d res3, and flows to d res2 unchanged
-            zero(s.dgelu, BT * 4 * C)
-            Matmul.backward(s.dgelu, dw.fcprojw, dw.fcprojb, s.dx, a.fchGelu, w.fcprojw, BT, 4 * C, C)
-            zero(s.dfch, BT * 4 * C)
-            GELU.backward(s.dfch, a.fch, s.dgelu, BT * 4 * C)
-            zero(s.dln, BT * C)
-            Matmul.backward(s.dln, dw.fcw, dw.fcb, s.dfch, a.ln2, w.fcw, BT, C, 4 * C)
+            Matmul.backward(s.dgelu, dw.fcprojw, dw.fcprojb, s.dx, a.fchGelu, w.fcprojw, BT, 4 * C, C, overwriteInput: true)
+            GELU.backward(s.dgelu, a.fch, s.dgelu, BT * 4 * C)
+            Matmul.backward(s.dln, dw.fcw, dw.fcb, s.dgelu, a.ln2, w.fcw, BT, C, 4 * C, overwriteInput: true)
             LayerNorm.backward(s.dx, dw.ln2w, dw.ln2b, s.dln, a.res2, w.ln2w, a.ln2Mean, a.ln2Rstd, BT, C)
             // res2 = x + proj(attn(qkv(ln1(x)))): dx is now d res2, and flows to d x unchanged
-            zero(s.datty, BT * C)
-            Matmul.backward(s.datty, dw.projw, dw.projb, s.dx, a.atty, w.projw, BT, C, C)
-            zero(s.dqkv, BT * 3 * C)
+            Matmul.backward(s.datty, dw.projw, dw.projb, s.dx, a.atty, w.projw, BT, C, C, overwriteInput: true)
             Attention.backward(s.dqkv, s.datt, s.datty, a.qkv, a.att, B, T, C, NH)
-            zero(s.dln, BT * C)
-            Matmul.backward(s.dln, dw.qkvw, dw.qkvb, s.dqkv, a.ln1, w.qkvw, BT, C, 3 * C)
+            Matmul.backward(s.dln, dw.qkvw, dw.qkvb, s.dqkv, a.ln1, w.qkvw, BT, C, 3 * C, overwriteInput: true)
             LayerNorm.backward(s.dx, dw.ln1w, dw.ln1b, s.dln, x, w.ln1w, a.ln1Mean, a.ln1Rstd, BT, C)
         }
         Embedding.backward(dp.wte, dp.wpe, s.dx, tokens, B, T, C)
