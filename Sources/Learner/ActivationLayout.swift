@@ -12,9 +12,9 @@ struct ActivationLayout {
     init(_ c: GPTConfig) {
         BTmax = c.batch * c.context; C = c.dModel; V = c.vocab; NH = c.nHead; Tmax = c.context
         let BT = BTmax
-        // ln1 + ln1 stats + qkv + att + atty + res2 + ln2 + ln2 stats + fch + fchGelu + res3
+        // ln1 + ln1 stats + qkv + att + atty + res2 + ln2 + ln2 stats + fch + fchTanh + fchGelu + res3
         perLayer = BT * C + 2 * BT + BT * 3 * C + c.batch * NH * Tmax * Tmax + BT * C + BT * C
-            + BT * C + 2 * BT + BT * 4 * C + BT * 4 * C + BT * C
+            + BT * C + 2 * BT + BT * 4 * C + BT * 4 * C + BT * 4 * C + BT * C
         globalsOffset = perLayer * c.nLayer
         // encoded + lnf + lnf stats + logits + probs + lse
         count = globalsOffset + BT * C + BT * C + 2 * BT + BT * V + BT * V + BT
@@ -28,7 +28,7 @@ struct ActivationLayout {
             ln1: take(BT * C), ln1Mean: take(BT), ln1Rstd: take(BT), qkv: take(BT * 3 * C),
             att: take((BTmax / Tmax) * NH * Tmax * Tmax), atty: take(BT * C), res2: take(BT * C),
             ln2: take(BT * C), ln2Mean: take(BT), ln2Rstd: take(BT), fch: take(BT * 4 * C),
-            fchGelu: take(BT * 4 * C), res3: take(BT * C))
+            fchTanh: take(BT * 4 * C), fchGelu: take(BT * 4 * C), res3: take(BT * C))
     }
 
     func globals(in base: UnsafeMutablePointer<Float>) -> GlobalActivations {
@@ -41,9 +41,10 @@ struct ActivationLayout {
 }
 
 /// Shapes with BT = B·T: ln1, atty, res2, ln2, res3 (BT, C); stats (BT); qkv (BT, 3C);
-/// att (B, NH, T, T); fch, fchGelu (BT, 4C). res2 = x + attn; res3 = res2 + mlp.
+/// att (B, NH, T, T); fch, fchTanh (GELU's tanh, kept for backward), fchGelu (BT, 4C).
+/// res2 = x + attn; res3 = res2 + mlp.
 struct LayerActivations {
-    let ln1, ln1Mean, ln1Rstd, qkv, att, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fchGelu, res3: UnsafeMutablePointer<Float>
+    let ln1, ln1Mean, ln1Rstd, qkv, att, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fchTanh, fchGelu, res3: UnsafeMutablePointer<Float>
 }
 
 /// Shapes: encoded, lnf (BT, C); stats, lse (BT); logits, probs (BT, V).

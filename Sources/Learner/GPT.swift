@@ -86,7 +86,7 @@ public final class GPT {
             Residual.forward(a.res2, a.res2, x, BT * C)
             LayerNorm.forward(a.ln2, a.ln2Mean, a.ln2Rstd, a.res2, w.ln2w, w.ln2b, BT, C)
             Matmul.forward(a.fch, a.ln2, w.fcw, w.fcb, BT, C, 4 * C)
-            GELU.forward(a.fchGelu, a.fch, BT * 4 * C)
+            GELU.forward(a.fchGelu, tanh: a.fchTanh, a.fch, BT * 4 * C)
             Matmul.forward(a.res3, a.fchGelu, w.fcprojw, w.fcprojb, BT, 4 * C, C)
             Residual.forward(a.res3, a.res3, a.res2, BT * C)
             x = UnsafePointer(a.res3)
@@ -137,7 +137,7 @@ public final class GPT {
             let x = l == 0 ? g.encoded : actLayout.layer(l - 1, in: acts.base).res3
             // res3 = res2 + fcproj(gelu(fc(ln2(res2)))): dx is d res3, and flows to d res2 unchanged
             Matmul.backward(s.dgelu, dw.fcprojw, dw.fcprojb, s.dx, a.fchGelu, w.fcprojw, BT, 4 * C, C, overwriteInput: true)
-            GELU.backward(s.dgelu, a.fch, s.dgelu, BT * 4 * C)
+            GELU.backward(s.dgelu, a.fch, tanh: a.fchTanh, s.dgelu, BT * 4 * C)
             Matmul.backward(s.dln, dw.fcw, dw.fcb, s.dgelu, a.ln2, w.fcw, BT, C, 4 * C, overwriteInput: true)
             LayerNorm.backward(s.dx, dw.ln2w, dw.ln2b, s.dln, a.res2, w.ln2w, a.ln2Mean, a.ln2Rstd, BT, C)
             // res2 = x + proj(attn(qkv(ln1(x)))): dx is now d res2, and flows to d x unchanged
