@@ -8,6 +8,24 @@ struct NaiveForward64 {
     let layout: ParameterLayout
 
     func loss(params: [Double], tokens: [Int32], B: Int, T: Int, targets: (Int) -> [(Int, Double)]?) -> Double {
+        let V = config.vocab
+        let logits = self.logits(params: params, tokens: tokens, B: B, T: T)
+        var total = 0.0
+        var n = 0
+        for r in 0..<(B * T) {
+            guard let q = targets(r) else { continue }
+            let row = logits[(r * V)..<((r + 1) * V)]
+            let mx = row.max()!
+            let lse = mx + Foundation.log(row.map { Foundation.exp($0 - mx) }.reduce(0, +))
+            for (v, w) in q { total += w * (lse - row[r * V + v]) }
+            n += 1
+        }
+        return total / Double(n)
+    }
+
+    /// Logits (B·T, V). `head` replaces wte in the tied head only (the embedding
+    /// keeps the parameters' wte), for head-only tangents.
+    func logits(params: [Double], tokens: [Int32], B: Int, T: Int, head: [Double]? = nil) -> [Double] {
         let C = config.dModel, V = config.vocab, NH = config.nHead, hs = C / NH
         func tensor(_ name: String) -> ArraySlice<Double> {
             let t = layout.tensor(named: name)!
@@ -79,17 +97,6 @@ struct NaiveForward64 {
             for i in 0..<x.count { x[i] += mlp[i] }
         }
         let h = layerNorm(x, tensor("lnf.w"), tensor("lnf.b"))
-        let logits = linear(h, wte, nil, C, V)
-        var total = 0.0
-        var n = 0
-        for r in 0..<(B * T) {
-            guard let q = targets(r) else { continue }
-            let row = logits[(r * V)..<((r + 1) * V)]
-            let mx = row.max()!
-            let lse = mx + Foundation.log(row.map { Foundation.exp($0 - mx) }.reduce(0, +))
-            for (v, w) in q { total += w * (lse - row[r * V + v]) }
-            n += 1
-        }
-        return total / Double(n)
+        return linear(h, head.map { $0[...] } ?? wte, nil, C, V)
     }
 }
