@@ -18,6 +18,18 @@ public enum GELU {
         }
     }
 
+    /// gelu'(x) = 0.5·(1 + th) + 0.5·x·(1 − th²)·√(2/π)·(1 + 3·0.044715·x²), th = tanh(u).
+    @inline(__always) static func derivative(_ x: V16, _ th: V16) -> V16 {
+        let x2: V16 = x * x
+        let du: V16 = s * (1 + (3 * a) * x2)
+        let sech2: V16 = 1 - th * th
+        return 0.5 * (1 + th) + (0.5 * x) * sech2 * du
+    }
+
+    @inline(__always) static func derivative(_ x: V16) -> V16 {
+        derivative(x, FastMath.tanh(s * (x + a * x * x * x)))
+    }
+
     /// Forward that also keeps th = tanh(u) for `backward(_:_:tanh:_:_:)`, which then needs no exp.
     public static func forward(_ out: UnsafeMutablePointer<Float>, tanh thOut: UnsafeMutablePointer<Float>,
                                _ inp: UnsafePointer<Float>, _ n: Int) {
@@ -39,38 +51,26 @@ public enum GELU {
     /// `backward` with th = tanh(u) saved by the forward pass.
     public static func backward(_ dInp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                 tanh thIn: UnsafePointer<Float>, _ dOut: UnsafePointer<Float>, _ n: Int) {
-        @inline(__always) func grad(_ x: V16, _ th: V16) -> V16 {
-            let x2: V16 = x * x
-            let du: V16 = s * (1 + (3 * a) * x2)
-            let sech2: V16 = 1 - th * th
-            return 0.5 * (1 + th) + (0.5 * x) * sech2 * du
-        }
         Parallel.forRows(n / 16, grain: 256) { blocks in
             for blk in blocks {
                 let i = 16 * blk
-                FastMath.store(FastMath.load(dOut + i) * grad(FastMath.load(inp + i), FastMath.load(thIn + i)), dInp + i)
+                FastMath.store(FastMath.load(dOut + i) * derivative(FastMath.load(inp + i), FastMath.load(thIn + i)), dInp + i)
             }
         }
         for i in (n / 16 * 16)..<n {
-            dInp[i] = dOut[i] * grad(V16(repeating: inp[i]), V16(repeating: thIn[i]))[0]
+            dInp[i] = dOut[i] * derivative(V16(repeating: inp[i]), V16(repeating: thIn[i]))[0]
         }
     }
 
-    /// Writes dInp = dOut·gelu'(x) (dInp may be dOut itself), with
-    /// gelu'(x) = 0.5·(1 + th) + 0.5·x·(1 − th²)·√(2/π)·(1 + 3·0.044715·x²), th = tanh(u).
+    /// Writes dInp = dOut·gelu'(x) (dInp may be dOut itself), recomputing tanh.
     public static func backward(_ dInp: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
                                 _ dOut: UnsafePointer<Float>, _ n: Int) {
-        @inline(__always) func grad(_ x: V16) -> V16 {
-            let th = FastMath.tanh(s * (x + a * x * x * x))
-            let du = s * (1 + 3 * a * x * x)
-            return 0.5 * (1 + th) + 0.5 * x * (1 - th * th) * du
-        }
         Parallel.forRows(n / 16, grain: 256) { blocks in
             for blk in blocks {
                 let i = 16 * blk
-                FastMath.store(FastMath.load(dOut + i) * grad(FastMath.load(inp + i)), dInp + i)
+                FastMath.store(FastMath.load(dOut + i) * derivative(FastMath.load(inp + i)), dInp + i)
             }
         }
-        for i in (n / 16 * 16)..<n { dInp[i] = dOut[i] * grad(V16(repeating: inp[i]))[0] }
+        for i in (n / 16 * 16)..<n { dInp[i] = dOut[i] * derivative(V16(repeating: inp[i]))[0] }
     }
 }
