@@ -10,6 +10,8 @@ public struct ConfigDocument: Sendable {
     public var source: String
     /// Dotted field path → 1-based line in `source` (YAML only).
     public var lines: [String: Int]
+    /// Dotted keys set by `apply(overrides:)`.
+    public var overridden: Set<String> = []
 
     public init(root: JSONValue, source: String, lines: [String: Int] = [:]) {
         self.root = root; self.source = source; self.lines = lines
@@ -43,6 +45,9 @@ public struct ConfigDocument: Sendable {
 
     /// The error for `field`, with its line when known.
     public func error(field: String, _ message: String) -> ConfigFileError {
+        if overridden.contains(where: { field == $0 || field.hasPrefix($0 + ".") }) {
+            return ConfigFileError(source: "--set", line: nil, field: field, message: message)
+        }
         var probe = field
         var line = lines[probe]
         while line == nil, let dot = probe.lastIndex(of: ".") {

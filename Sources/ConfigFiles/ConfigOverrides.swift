@@ -22,7 +22,9 @@ extension ConfigDocument {
                 throw ConfigFileError(source: "--set", line: nil, field: key, message: "empty component in dotted key")
             }
             try Self.set(&root, parts[...], value, key: key)
-            lines.removeValue(forKey: key)
+            // The value now comes from the command line: errors about it cite --set.
+            for k in lines.keys where k == key || k.hasPrefix(key + ".") { lines.removeValue(forKey: k) }
+            overridden.insert(key)
         }
     }
 

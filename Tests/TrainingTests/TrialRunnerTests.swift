@@ -118,7 +118,8 @@ final class TrialRunnerTests: XCTestCase {
         }
         expect(Fixture.yaml(), "budget: set only one", overrides: ["budget.seconds=5"])
         expect("data: x\nbudget: {updates: 1}\n", "base: is required")
-        expect(Fixture.yaml(), "trial.yaml:5: learner.lr: must be > 0 (got -1)", overrides: ["learner.lr=-1"])
+        expect(Fixture.yaml(), "--set: learner.lr: must be > 0 (got -1)", overrides: ["learner.lr=-1"])
+        expect(Fixture.yaml().replacingOccurrences(of: "lr: 1.0e-3", with: "lr: -2"), "trial.yaml:5: learner.lr: must be > 0 (got -2)")
         expect(Fixture.yaml("colour: blue"), "trial.yaml:9: colour: unknown field")
         expect(Fixture.yaml(), "arm: must be one of: baseline, vpt", overrides: ["arm=best"])
         expect(Fixture.yaml(), "learner.batch: must be an integer", overrides: ["learner.batch=2.5"])
