@@ -28,6 +28,7 @@ extension TrialConfig {
                 "test_examples": opt(eval.testExamples), "batch": i(eval.batch),
             ]),
             "checkpoint": .object(["dir": checkpoint.dir.map(JSONValue.string) ?? .null, "every": opt(checkpoint.every)]),
+            "designer": .object(["mass_max": n(designer.massMax), "top_k": i(designer.topK)]),
         ]
         if let trial { root["trial"] = .string(trial) }
         return .object(root)

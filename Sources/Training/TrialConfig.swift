@@ -33,6 +33,7 @@ public struct TrialConfig: Sendable {
     public var report: ReportSettings
     public var eval: EvalSettings
     public var checkpoint: CheckpointSettings
+    public var designer: DesignerSettings
 
     public struct LearnerSettings: Sendable {
         public var optimizer = OptimizerSettings()
@@ -59,6 +60,13 @@ public struct TrialConfig: Sendable {
         /// Test examples at the end (nil: all; 0: skip the test split).
         public var testExamples: Int?
         public var batch = 32
+    }
+
+    /// Target-design settings. The controls `uniform_topk` and `self_distill` use
+    /// `mass_max` (the mass m moved off the true token) and `top_k` (K candidates).
+    public struct DesignerSettings: Sendable {
+        public var massMax = 0.1
+        public var topK = 4
     }
 
     public struct CheckpointSettings: Sendable {
@@ -123,8 +131,13 @@ public struct TrialConfig: Sendable {
                                         every: try c.optionalInt("every", ">= 1", where: { $0 >= 1 }))
         try c.finish()
 
-        if arm != .baseline {
-            throw doc.error(field: "arm", "arm \(arm.rawValue) arrives with Engine III; this build trains the baseline arm only")
+        let d = try r.section("designer")
+        designer = DesignerSettings(massMax: try d.double("mass_max", default: 0.1, "in [0, 1]", where: { $0 >= 0 && $0 <= 1 }),
+                                    topK: try d.int("top_k", default: 4, "in 1...255", where: { $0 >= 1 && $0 <= 255 }))
+        try d.finish()
+
+        if arm == .vpt || arm == .randomFeedback {
+            throw doc.error(field: "arm", "arm \(arm.rawValue) (the task designer) is not implemented yet; this build trains baseline, uniform_topk and self_distill")
         }
         try r.finish()
     }

@@ -22,6 +22,10 @@ public final class TrialRunner {
     let heldout: [ArraySlice<UInt8>]
     let T: Int
     var state = TrialState()
+    /// Soft-target buffers of the control arms, allocated once: q (B·T, V), mask, top-K scratch.
+    var q: [Float]
+    var mask: [UInt8]
+    var topKScratch: [Int]
 
     /// Loads data and base model; throws `TrialError` naming the field at fault.
     public init(config: TrialConfig, output: TrialOutput = TrialOutput()) throws {
@@ -46,6 +50,10 @@ public final class TrialRunner {
             throw TrialError("\(error)", field: "base")
         }
         optimizer = AdamWOptimizer(for: model, settings: config.learner.optimizer)
+        let rows = config.learner.batch * T
+        q = config.arm == .baseline ? [] : [Float](repeating: 0, count: rows * modelConfig.vocab)
+        mask = config.arm == .baseline ? [] : [UInt8](repeating: 1, count: rows)
+        topKScratch = [Int](repeating: 0, count: config.designer.topK)
         evaluator = try Evaluator(model: model, batch: config.eval.batch, maxNewTokens: config.eval.maxNewTokens)
 
         // The last 5% of the unlabeled stream is held out for the LM loss.
@@ -88,12 +96,7 @@ public final class TrialRunner {
             let t0 = monotonicSeconds()
             fill(&x, &y, step: state.updates, rows: B)
             let lr = learningRate()
-            let r = x.withUnsafeBufferPointer { xp in
-                y.withUnsafeBufferPointer { yp in
-                    model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
-                                    optimizer: optimizer, lr: lr)
-                }
-            }
+            let r = step(x, y, B: B, lr: lr)
             state.trainSeconds += monotonicSeconds() - t0
             state.updates += 1
             state.tokens += B * T
@@ -112,6 +115,38 @@ public final class TrialRunner {
     }
 
     // MARK: steps
+
+    /// One learner update on the arm's target: one-hot for `baseline`; for the
+    /// controls, q built from the learner's own (detached) distribution.
+    func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double) {
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                let kind: ControlTargets.Kind
+                switch config.arm {
+                case .uniformTopK: kind = .uniformTopK
+                case .selfDistill: kind = .selfDistill
+                default:
+                    return model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
+                                           optimizer: optimizer, lr: lr)
+                }
+                model.zeroGrad()
+                model.forward(tokens: xp.baseAddress!, batch: B, time: T)
+                let loss = q.withUnsafeMutableBufferPointer { qp in
+                    mask.withUnsafeMutableBufferPointer { mp in
+                        topKScratch.withUnsafeMutableBufferPointer { sp in
+                            ControlTargets.build(kind, q: qp.baseAddress!, mask: mp.baseAddress!, probs: model.probabilities,
+                                                 targets: yp.baseAddress!, rows: B * T, vocab: model.config.vocab,
+                                                 k: config.designer.topK, mass: Float(config.designer.massMax),
+                                                 scratch: sp.baseAddress!)
+                            return model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
+                        }
+                    }
+                }
+                model.backward()
+                return (loss, optimizer.step(model, lr: lr))
+            }
+        }
+    }
 
     func budgetSpent() -> Bool {
         switch config.budget {
