@@ -2,6 +2,8 @@
 /// says what to do.
 public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     case invalidSpec(String)
+    /// A query named a sweep the database does not hold.
+    case unknownSweep(String)
     /// The sweep exists with another spec; `vsweep run --new` starts a new sweep.
     case specChanged(sweep: String, storedHash: String, newHash: String)
     /// The sweep ended as failed or cancelled; it cannot be resumed.
@@ -15,6 +17,7 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidSpec(let message): return "invalid sweep spec: \(message)"
+        case .unknownSweep(let message): return message
         case let .specChanged(sweep, stored, new):
             return "sweep '\(sweep)' exists with a different spec (\(stored), now \(new)); "
                 + "run with --new to start a new sweep, or restore the spec to resume"
