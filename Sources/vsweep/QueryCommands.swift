@@ -159,3 +159,40 @@ func withMessage(_ message: String, code: Int32) -> ExitCode {
     FileHandle.standardError.write(Data("\(message)\n".utf8))
     return ExitCode(code)
 }
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "One trial: parameters, learning curve, stopping decisions, attempts and why it ended.")
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Trial id <sweep>-<number>, e.g. quickstart-3.") var trial: String
+
+    func run() throws {
+        let s = try store.open()
+        let h = try withInputErrors { try SweepQueries.history(s, trialKey: trial) }
+        let t = h.trial
+        print("trial \(h.sweep.name)-\(t.number): \(t.state.rawValue), \(h.sweep.metric) = \(formatValue(t.finalValue)) (\(h.sweep.goal.rawValue))")
+        let p = SweepQueries.params(t)
+        print("params: " + p.keys.sorted().map { "\($0)=\(show(p[$0]!))" }.joined(separator: " ") + "  seed=\(t.seed)")
+        if let e = t.error { print("why it ended: \(e)") }
+        print("\nlearning curve (\(h.sweep.metric)):")
+        print(pad("attempt", 9) + pad("updates", 9) + pad("value", 14) + pad("train s", 9) + "metrics")
+        for r in h.reports {
+            let others = r.metrics.keys.sorted().map { "\($0) \(formatValue(r.metrics[$0]))" }.joined(separator: ", ")
+            print(pad(String(r.attempt), 9) + pad(String(r.step), 9) + pad(formatValue(r.objective), 14)
+                  + pad(String(format: "%.1f", r.trainSeconds), 9) + others)
+        }
+        if !h.decisions.isEmpty {
+            print("\nstopping decisions:")
+            for d in h.decisions { print("  step \(d.step): \(d.rule) \(d.action.rawValue): \(d.reason)") }
+        }
+        print("\nattempts:")
+        for a in h.attempts {
+            print("  \(a.attempt): \(a.outcome?.rawValue ?? "running") pid \(a.pid.map(String.init) ?? "-")"
+                  + (a.resumedFromCheckpoint.map { " resumed from \($0)" } ?? "") + (a.reason.map { ": \($0)" } ?? ""))
+        }
+        print("\ntransitions:")
+        for tr in h.transitions {
+            print("  \(tr.fromState?.rawValue ?? "-") → \(tr.toState.rawValue) (attempt \(tr.attempt)): \(tr.reason)")
+        }
+    }
+}

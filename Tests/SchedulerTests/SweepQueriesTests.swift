@@ -41,4 +41,18 @@ final class SweepQueriesTests: XCTestCase {
             XCTAssertEqual("\(e)", "no sweep named \"nope\"; known: t")
         }
     }
+
+    func testHistoryHasTheCurveAttemptsAndTransitions() throws {
+        let (_, result) = try fixture.run(SweepFixture.specText(trial: "{noop: {reports: 3}}", maxTrials: 1))
+        XCTAssertEqual(try result.get(), .finished)
+        let h = try SweepQueries.history(try fixture.store(), trialKey: "t-1")
+        XCTAssertEqual(h.trial.number, 1)
+        XCTAssertEqual(h.reports.map(\.step), [1, 2, 3])
+        XCTAssertEqual(h.attempts.map(\.outcome), [.completed])
+        XCTAssertEqual(h.transitions.map(\.toState), [.queued, .running, .completed])
+        XCTAssertThrowsError(try SweepQueries.history(try fixture.store(), trialKey: "t-9")) { e in
+            XCTAssertEqual("\(e)", "sweep t has no trial 9")
+        }
+        XCTAssertThrowsError(try SweepQueries.history(try fixture.store(), trialKey: "nonsense"))
+    }
 }

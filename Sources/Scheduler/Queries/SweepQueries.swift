@@ -39,3 +39,30 @@ public enum SweepQueries {
     /// Parameters as plain JSON values (for printing).
     public static func params(_ trial: Trial) -> [String: JSONValue] { StoredParams.json(trial.params) }
 }
+
+extension SweepQueries {
+    /// Everything recorded about one trial: its row, attempts, reports (the
+    /// learning curve), stopping decisions and state transitions.
+    public struct TrialHistory: Sendable {
+        public var sweep: Sweep
+        public var trial: Trial
+        public var attempts: [TrialAttempt]
+        public var reports: [ReportRow]
+        public var decisions: [DecisionRow]
+        public var transitions: [TrialTransition]
+    }
+
+    /// `key` is `<sweep>-<number>` (the trial id engines see), e.g. `quickstart-3`.
+    public static func history(_ store: SweepStore, trialKey key: String) throws -> TrialHistory {
+        guard let dash = key.lastIndex(of: "-"), let number = Int64(key[key.index(after: dash)...]) else {
+            throw SchedulerError.unknownSweep("\"\(key)\" is not a trial id (expected <sweep>-<number>, e.g. quickstart-3)")
+        }
+        let sweep = try sweep(store, named: String(key[..<dash]))
+        guard let trial = try store.trial(sweepID: sweep.id, number: number) else {
+            throw SchedulerError.unknownSweep("sweep \(sweep.name) has no trial \(number)")
+        }
+        return TrialHistory(sweep: sweep, trial: trial, attempts: try store.attempts(trialID: trial.id),
+                            reports: try store.reports(trialID: trial.id), decisions: try store.decisions(trialID: trial.id),
+                            transitions: try store.transitions(trialID: trial.id))
+    }
+}
