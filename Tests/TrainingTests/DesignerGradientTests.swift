@@ -137,7 +137,7 @@ final class DesignerGradientTests: XCTestCase {
     /// (float64-accumulated), and compare the central difference with ∇φJ·d.
     func testDirectionalDerivativeOfOwnValue() throws {
         let f = try DesignerFixture()
-        let config = DesignerConfig(massMax: 0.5, topK: 3, hidden: 8, entropy: 0.02)
+        let config = DesignerConfig(massMax: 0.5, topK: 3, hidden: 8, entropy: 0.5)
         let d = try f.makeDesigner(config, seed: 4)
         let out = d.layout.tensor(named: "designer.out.w")!
         for i in 0..<out.count { d.params[out.offset + i] *= 10 }

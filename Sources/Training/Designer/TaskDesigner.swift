@@ -77,6 +77,13 @@ public final class TaskDesigner {
 
     public static let adam = AdamWHyper(beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0)
 
+    /// φ as one flat buffer (`layout` order), for checkpointing; `checkpointTensors` names it.
+    public var parameters: UnsafeMutableBufferPointer<Float> { params.buffer }
+    /// Adam's moments (layout order) and step count, for checkpointing.
+    public var optimizerState: (m: UnsafeMutableBufferPointer<Float>, v: UnsafeMutableBufferPointer<Float>, updates: Int) {
+        (adamM.buffer, adamV.buffer, updates)
+    }
+
     // State of the last build, compacted over the N unmasked positions i = 0..<N.
     let work: FloatBuffer
     let features: UnsafeMutablePointer<Float>     // x (N, D)
