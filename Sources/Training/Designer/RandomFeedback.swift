@@ -1,0 +1,24 @@
+import Learner
+
+/// The `random_feedback` control: the designer is trained with a random direction of the same
+/// norm in place of g_down (docs/vpretraining.md, arms).
+public enum RandomFeedback {
+    /// Writes into `out` (n floats) a direction z/‖z‖·‖g‖ with z ~ N(0, I) drawn from `rng`, so
+    /// ‖out‖ = ‖g‖ (norms in float64) and its orientation is uniform on the sphere, independent of g.
+    /// Deterministic for the generator's state; the generator advances by n draws, so successive
+    /// refreshes give fresh directions. A zero g gives a zero direction. `out` may not alias `g`.
+    public static func direction(_ out: UnsafeMutablePointer<Float>, matchingNormOf g: UnsafePointer<Float>,
+                                 count n: Int, rng: inout SeededRandom) {
+        precondition(n >= 0, "RandomFeedback.direction: count must be >= 0")
+        var gSquared: Double = 0
+        for i in 0..<n { gSquared += Double(g[i]) * Double(g[i]) }
+        var zSquared: Double = 0
+        for i in 0..<n {
+            let z = rng.normal()
+            out[i] = Float(z)
+            zSquared += Double(out[i]) * Double(out[i])
+        }
+        let scale = zSquared > 0 ? (gSquared / zSquared).squareRoot() : 0
+        for i in 0..<n { out[i] = Float(Double(out[i]) * scale) }
+    }
+}
