@@ -67,7 +67,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol"]),
         .testTarget(name: "ConfigFilesTests", dependencies: ["ConfigFiles"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Corpus", "TrialProtocol"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Kernels", "Corpus", "TrialProtocol", "ConfigFiles"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
                     resources: [.copy("Fixtures")]),

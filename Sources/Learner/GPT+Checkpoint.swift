@@ -3,7 +3,10 @@ import Kernels
 extension GPT {
     /// Saves parameters, and the optimizer's moments and update count when
     /// given, plus free-form `meta` (training state of the caller).
-    public func saveCheckpoint(to path: String, optimizer: AdamWOptimizer? = nil, meta: [String: String] = [:]) throws {
+    /// `extra` tensors (e.g. a task designer's state) travel in the same file;
+    /// `GPT.extraTensors(at:)` reads them back.
+    public func saveCheckpoint(to path: String, optimizer: AdamWOptimizer? = nil, meta: [String: String] = [:],
+                               extra: [NamedTensor] = []) throws {
         var meta = meta
         var tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)] = layout.tensors.map {
             ($0.name, $0.shape, UnsafeBufferPointer(start: params.base + $0.offset, count: $0.count))
@@ -13,7 +16,24 @@ extension GPT {
             tensors.append(("optimizer.m", [layout.count], UnsafeBufferPointer(optimizer.m.buffer)))
             tensors.append(("optimizer.v", [layout.count], UnsafeBufferPointer(optimizer.v.buffer)))
         }
-        try CheckpointFile.write(path: path, config: config, meta: meta, tensors: tensors)
+        // Extras are copied into one buffer so every tensor is a pointer for the writer.
+        let extraBuffer = FloatBuffer(count: extra.reduce(0) { $0 + $1.values.count })
+        var offset = 0
+        for t in extra where !t.values.isEmpty {
+            t.values.withUnsafeBufferPointer { (extraBuffer.base + offset).update(from: $0.baseAddress!, count: t.values.count) }
+            tensors.append((t.name, t.shape, UnsafeBufferPointer(start: extraBuffer.base + offset, count: t.values.count)))
+            offset += t.values.count
+        }
+        try withExtendedLifetime(extraBuffer) {
+            try CheckpointFile.write(path: path, config: config, meta: meta, tensors: tensors)
+        }
+    }
+
+    /// The tensors of a checkpoint that are not the model's or its optimizer's.
+    public static func extraTensors(at path: String) throws -> [NamedTensor] {
+        let file = try CheckpointFile.read(path: path, as: GPTConfig.self)
+        let own = Set(ParameterLayout(file.config).tensors.map(\.name) + ["optimizer.m", "optimizer.v"])
+        return file.tensors.filter { !own.contains($0.name) }
     }
 
     /// Reads a checkpoint's config without building a model (e.g. to size one).

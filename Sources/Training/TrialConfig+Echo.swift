@@ -28,7 +28,10 @@ extension TrialConfig {
                 "test_examples": opt(eval.testExamples), "batch": i(eval.batch),
             ]),
             "checkpoint": .object(["dir": checkpoint.dir.map(JSONValue.string) ?? .null, "every": opt(checkpoint.every)]),
-            "designer": .object(["mass_max": n(designer.massMax), "top_k": i(designer.topK)]),
+            "designer": .object(["mass_max": n(designer.massMax), "top_k": i(designer.topK), "hidden": i(designer.hidden),
+                                 "lr": n(designer.lr), "entropy": n(designer.entropy)]),
+            "feedback": .object(["size": i(feedback.size), "batch": i(feedback.batch), "every": i(feedback.every)]),
+            "align": .object(["params": .string(align.params.rawValue), "jvp": .string(align.jvp.rawValue)]),
         ]
         if let trial { root["trial"] = .string(trial) }
         return .object(root)

@@ -1,5 +1,6 @@
 import ConfigFiles
 import Learner
+import Kernels
 import TrialProtocol
 
 /// The arm of a trial: which self-supervised target the learner trains on.
@@ -33,7 +34,9 @@ public struct TrialConfig: Sendable {
     public var report: ReportSettings
     public var eval: EvalSettings
     public var checkpoint: CheckpointSettings
-    public var designer: DesignerSettings
+    public var designer: DesignerConfig
+    public var feedback: FeedbackSettings
+    public var align: AlignSettings
 
     public struct LearnerSettings: Sendable {
         public var optimizer = OptimizerSettings()
@@ -62,11 +65,22 @@ public struct TrialConfig: Sendable {
         public var batch = 32
     }
 
-    /// Target-design settings. The controls `uniform_topk` and `self_distill` use
-    /// `mass_max` (the mass m moved off the true token) and `top_k` (K candidates).
-    public struct DesignerSettings: Sendable {
-        public var massMax = 0.1
-        public var topK = 4
+    /// Downstream feedback for the designer (`vpt`, `random_feedback`).
+    public struct FeedbackSettings: Sendable {
+        /// Feedback examples used: the first `size` of the feedback pool (|D_f|).
+        public var size = 1024
+        /// Examples per g_down minibatch.
+        public var batch = 8
+        /// Learner updates between g_down refreshes.
+        public var every = 1
+    }
+
+    public enum JVPMode: String, Sendable, CaseIterable { case exact, finiteDifference = "finite_difference" }
+
+    /// How u = J·g_down is computed and which parameters g_down covers.
+    public struct AlignSettings: Sendable {
+        public var params: AlignParameters = .all
+        public var jvp: JVPMode = .exact
     }
 
     public struct CheckpointSettings: Sendable {
@@ -132,13 +146,25 @@ public struct TrialConfig: Sendable {
         try c.finish()
 
         let d = try r.section("designer")
-        designer = DesignerSettings(massMax: try d.double("mass_max", default: 0.1, "in [0, 1]", where: { $0 >= 0 && $0 <= 1 }),
-                                    topK: try d.int("top_k", default: 4, "in 1...255", where: { $0 >= 1 && $0 <= 255 }))
+        designer = DesignerConfig(
+            massMax: try d.double("mass_max", default: 0.1, "in [0, 1]", where: { $0 >= 0 && $0 <= 1 }),
+            topK: try d.int("top_k", default: 4, "in 1...255", where: { $0 >= 1 && $0 <= 255 }),
+            hidden: try d.int("hidden", default: 32, ">= 1", where: { $0 >= 1 }),
+            lr: try d.double("lr", default: 1e-3, "> 0", where: { $0 > 0 }),
+            entropy: try d.double("entropy", default: 0, ">= 0", where: { $0 >= 0 }))
         try d.finish()
 
-        if arm == .vpt || arm == .randomFeedback {
-            throw doc.error(field: "arm", "arm \(arm.rawValue) (the task designer) is not implemented yet; this build trains baseline, uniform_topk and self_distill")
-        }
+        let f = try r.section("feedback")
+        feedback = FeedbackSettings(size: try f.int("size", default: 1024, ">= 1", where: { $0 >= 1 }),
+                                    batch: try f.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
+                                    every: try f.int("every", default: 1, ">= 1", where: { $0 >= 1 }))
+        try f.finish()
+
+        let a = try r.section("align")
+        align = AlignSettings(params: try a.choice("params", default: AlignParameters.all),
+                              jvp: try a.choice("jvp", default: JVPMode.exact))
+        try a.finish()
+
         try r.finish()
     }
 }

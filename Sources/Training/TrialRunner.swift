@@ -26,6 +26,8 @@ public final class TrialRunner {
     var q: [Float]
     var mask: [UInt8]
     var topKScratch: [Int]
+    /// The designer, g_down and the tangent pass (arms `vpt` and `random_feedback`).
+    let alignment: ValueAlignment?
 
     /// Loads data and base model; throws `TrialError` naming the field at fault.
     public init(config: TrialConfig, output: TrialOutput = TrialOutput()) throws {
@@ -44,7 +46,8 @@ public final class TrialRunner {
             throw TrialError("seq \(T) exceeds the base model's context \(base.context)", field: "learner.seq")
         }
         var modelConfig = base
-        modelConfig.batch = max(config.learner.batch, config.eval.batch)
+        let designs = config.arm == .vpt || config.arm == .randomFeedback
+        modelConfig.batch = max(config.learner.batch, config.eval.batch, designs ? config.feedback.batch : 1)
         model = try GPT(config: modelConfig, seed: config.seed)
         do { try model.loadCheckpoint(from: config.base) } catch {
             throw TrialError("\(error)", field: "base")
@@ -54,6 +57,7 @@ public final class TrialRunner {
         q = config.arm == .baseline ? [] : [Float](repeating: 0, count: rows * modelConfig.vocab)
         mask = config.arm == .baseline ? [] : [UInt8](repeating: 1, count: rows)
         topKScratch = [Int](repeating: 0, count: config.designer.topK)
+        alignment = designs ? try ValueAlignment(config: config, model: model, feedback: dataset.feedback, rows: rows) : nil
         evaluator = try Evaluator(model: model, batch: config.eval.batch, maxNewTokens: config.eval.maxNewTokens)
 
         // The last 5% of the unlabeled stream is held out for the LM loss.
@@ -81,6 +85,13 @@ public final class TrialRunner {
             throw TrialError("\(path) is not a trial checkpoint (no trial progress in it)", field: "resume", isConfig: false)
         }
         state = s
+        if let alignment {
+            do { try alignment.restore(tensors: try GPT.extraTensors(at: path), meta: meta) } catch let e as TrialError {
+                throw e
+            } catch {
+                throw TrialError("\(path): \(error)", field: "resume", isConfig: false)
+            }
+        }
         output.log("resumed from \(path) at update \(s.updates)")
     }
 
@@ -121,6 +132,20 @@ public final class TrialRunner {
     func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double) {
         x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
+                if let alignment {
+                    alignment.refreshIfDue(model: model, step: state.updates)
+                    model.zeroGrad()
+                    model.forward(tokens: xp.baseAddress!, batch: B, time: T)
+                    let loss = q.withUnsafeMutableBufferPointer { qp in
+                        mask.withUnsafeMutableBufferPointer { mp in
+                            _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T,
+                                                 q: qp.baseAddress!, mask: mp.baseAddress!)
+                            return model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
+                        }
+                    }
+                    model.backward()
+                    return (loss, optimizer.step(model, lr: lr))
+                }
                 let kind: ControlTargets.Kind
                 switch config.arm {
                 case .uniformTopK: kind = .uniformTopK
@@ -182,7 +207,7 @@ public final class TrialRunner {
 
     func reportEvent(_ metrics: Metrics) -> TrialEvent.Report {
         .init(updates: state.updates, tokens: state.tokens, trainSeconds: state.trainSeconds,
-              evalSeconds: state.evalSeconds, metrics: metrics)
+              evalSeconds: state.evalSeconds, metrics: metrics, timings: alignment?.timings)
     }
 
     func report() throws {
@@ -190,6 +215,7 @@ public final class TrialRunner {
         var m: Metrics = ["train_loss": state.lossCount > 0 ? state.lossSum / Double(state.lossCount) : .nan]
         state.lossSum = 0
         state.lossCount = 0
+        if let v = alignment?.takeMeanValue() { m["alignment_value"] = v }
         if !heldout.isEmpty { m["heldout_loss"] = evaluator.lmLoss(windows: heldout) }
         if config.eval.feedbackExamples > 0 {
             m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(config.eval.feedbackExamples))).loss
@@ -236,7 +262,9 @@ public final class TrialRunner {
         let path = checkpointPath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        try model.saveCheckpoint(to: path, optimizer: optimizer, meta: state.meta)
+        var meta = state.meta
+        if let alignment { meta.merge(alignment.checkpointMeta) { a, _ in a } }
+        try model.saveCheckpoint(to: path, optimizer: optimizer, meta: meta, extra: alignment?.checkpointTensors() ?? [])
         state.evalSeconds += monotonicSeconds() - t0
         output.emit(.checkpoint(.init(path: path, updates: state.updates)))
     }
