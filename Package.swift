@@ -54,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
-        .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS"]),
+        .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
         .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop"]),
         .executableTarget(name: "bench-search", dependencies: ["Search"]),

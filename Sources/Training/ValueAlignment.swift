@@ -17,7 +17,7 @@ import TrialProtocol
 ///
 /// Feedback samples and random directions are pure functions of (seed, refresh
 /// index), streams of their own: the learner's data order never depends on them.
-final class ValueAlignment {
+public final class ValueAlignment {
     let designer: TaskDesigner
     let tangent: TangentPass
     /// g: the current alignment direction in the learner's parameter layout.
@@ -32,7 +32,7 @@ final class ValueAlignment {
     var feedbackSeconds = 0.0, tangentSeconds = 0.0, designerSeconds = 0.0
     var valueSum = 0.0, valueCount = 0
 
-    init(config: TrialConfig, model: GPT, feedback: [DownstreamExample], rows: Int) throws {
+    public init(config: TrialConfig, model: GPT, feedback: [DownstreamExample], rows: Int) throws {
         settings = (config.feedback, config.align)
         random = config.arm == .randomFeedback
         seed = config.seed
@@ -53,7 +53,7 @@ final class ValueAlignment {
 
     /// Recomputes g when update `step` starts a new refresh interval. Clobbers the
     /// model's activations: call before the unlabeled forward pass.
-    func refreshIfDue(model: GPT, step: Int) {
+    public func refreshIfDue(model: GPT, step: Int) {
         let index = step / settings.feedback.every
         guard index != refreshIndex else { return }
         let t0 = monotonicSeconds()
@@ -86,7 +86,7 @@ final class ValueAlignment {
 
     /// After the unlabeled forward pass: writes q and mask for targets y, then
     /// computes u along g and takes one designer ascent step. Returns V.
-    func design(model: GPT, targets y: UnsafePointer<Int32>, rows: Int,
+    public func design(model: GPT, targets y: UnsafePointer<Int32>, rows: Int,
                 q: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<UInt8>) -> Double {
         var t0 = monotonicSeconds()
         designer.buildTargets(q: q, mask: mask, probs: model.probabilities, hidden: model.hidden, targets: y,

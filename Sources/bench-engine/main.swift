@@ -2,6 +2,9 @@ import Foundation
 import COpenBLAS
 import Kernels
 import Learner
+import Corpus
+import ConfigFiles
+import Training
 
 // Engine benchmark: sgemm peak and training-step throughput, measured in one
 // run so the printed ratios are comparable on a shared machine.
@@ -93,5 +96,73 @@ for name in configNames {
     print(String(format: "%-6@  %7d %6d %5d %3d %5d %8d %9.1f %10.0f %9.1f %11.1f %8.2f", name as NSString,
                  config.dModel, config.nLayer, config.nHead, config.context, config.batch, params, r.msPerStep,
                  r.tokensPerSecond, r.gflops, r.peak, r.ratio))
+}
+
+/// Step time of the V-pretraining arm over the baseline step, same model, same
+/// batch: g_down on a feedback minibatch (refreshed every update), the designer,
+/// the tangent pass along g (all parameters or the head only), the learner step
+/// on q. Median of 5 interleaved rounds (baseline steps, then vpt steps).
+func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int) throws -> (ratio: Double, baselineMs: Double, vptMs: Double) {
+    let doc = try ConfigDocument.parse(yaml: "base: none\ndata: none\narm: vpt\nbudget: {updates: 1}\nalign: {params: \(align)}\nfeedback: {batch: 8, every: \(every)}\n", source: "bench")
+    let trial = try TrialConfig(document: doc)
+    var modelConfig = config
+    modelConfig.batch = max(config.batch, trial.feedback.batch)
+    let model = try GPT(config: modelConfig, seed: 1)
+    let opt = AdamWOptimizer(for: model, settings: OptimizerSettings())
+    // GSM8K-shaped feedback examples of a typical length (~100 bytes).
+    let feedback = (0..<64).map { i in
+        DownstreamExample(id: "f\(i)", question: "Tom has \(i + 3) apples and buys \(i % 7 + 2) more bags of 4. How many apples now?",
+                          answer: "He buys \((i % 7 + 2) * 4).\n#### \(i + 3 + (i % 7 + 2) * 4)", finalAnswer: "\(i + 3 + (i % 7 + 2) * 4)", family: "bench")
+    }
+    let B = config.batch, T = config.context
+    let alignment = try ValueAlignment(config: trial, model: model, feedback: feedback, rows: B * T)
+    var rng = SeededRandom(seed: 5)
+    let x = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
+    let y = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
+    var q = [Float](repeating: 0, count: B * T * config.vocab), mask = [UInt8](repeating: 1, count: B * T)
+    var step = 0
+    func baseline() {
+        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+            _ = model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T, optimizer: opt, lr: 1e-4)
+        } }
+    }
+    func vpt() {
+        alignment.refreshIfDue(model: model, step: step)
+        step += 1
+        x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
+            model.zeroGrad()
+            model.forward(tokens: xp.baseAddress!, batch: B, time: T)
+            q.withUnsafeMutableBufferPointer { qp in mask.withUnsafeMutableBufferPointer { mp in
+                _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: qp.baseAddress!, mask: mp.baseAddress!)
+                _ = model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
+            } }
+            model.backward()
+            _ = opt.step(model, lr: 1e-4)
+        } }
+    }
+    baseline(); vpt()
+    var rounds: [(Double, Double)] = []
+    for _ in 0..<5 {
+        var t0 = now()
+        for _ in 0..<steps { baseline() }
+        let b = (now() - t0) / Double(steps)
+        t0 = now()
+        for _ in 0..<steps { vpt() }
+        let v = (now() - t0) / Double(steps)
+        rounds.append((b, v))
+    }
+    let mid = rounds.sorted { $0.1 / $0.0 < $1.1 / $1.0 }[2]
+    return (mid.1 / mid.0, mid.0 * 1e3, mid.1 * 1e3)
+}
+
+print("\nV-pretraining step vs baseline step (feedback batch 8; median of 5 interleaved rounds)")
+print("config  align  g_down every  baseline ms   vpt ms   ratio   goal")
+for name in configNames {
+    let config: GPTConfig = name == "M" ? .medium : .small
+    for (align, every) in [("head", 1), ("all", 1), ("head", 4), ("all", 4)] {
+        let r = try vptRatio(config, align: align, every: every, steps: max(4, steps))
+        print(String(format: "%-6@  %-5@  %12d %12.1f %8.1f %7.2f   %@", name as NSString, align as NSString, every, r.baselineMs,
+                     r.vptMs, r.ratio, (align == "head" ? "<= 1.3" : "<= 2.0") as NSString))
+    }
 }
 print(String(format: "peak resident memory: %.0f MiB", peakRSSMiB()))
