@@ -70,11 +70,15 @@ final class ControlTargetsTests: XCTestCase {
         XCTAssertEqual(try finalParams("self_distill"), base)
     }
 
-    func testDesignerSettingsAndRefusedArms() throws {
+    func testDesignerSettingsValidation() throws {
         let a = try Fixture.config(Fixture.yaml(), overrides: ["arm=uniform_topk", "designer.mass_max=0.3"])
         XCTAssertEqual(a.effective["designer"]?["mass_max"], .number(0.3))
-        XCTAssertThrowsError(try Fixture.config(Fixture.yaml(), overrides: ["arm=vpt"])) { e in
-            XCTAssertTrue("\(e)".contains("not implemented yet"), "\(e)")
+        XCTAssertEqual(try Fixture.config(Fixture.yaml(), overrides: ["arm=vpt"]).arm, .vpt)
+        XCTAssertThrowsError(try Fixture.config(Fixture.yaml(), overrides: ["designer.hidden=0"])) { e in
+            XCTAssertTrue("\(e)".contains("designer.hidden: must be >= 1"), "\(e)")
+        }
+        XCTAssertThrowsError(try Fixture.config(Fixture.yaml(), overrides: ["align.params=middle"])) { e in
+            XCTAssertTrue("\(e)".contains("align.params: must be one of: all, last_block, head"), "\(e)")
         }
         XCTAssertThrowsError(try Fixture.config(Fixture.yaml(), overrides: ["designer.top_k=0"])) { e in
             XCTAssertTrue("\(e)".contains("designer.top_k: must be in 1...255"), "\(e)")
