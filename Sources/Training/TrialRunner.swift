@@ -239,7 +239,10 @@ public final class TrialRunner {
             m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(config.eval.feedbackExamples))).loss
         }
         let val = config.eval.finalValExamples.map { Array(dataset.validation.prefix($0)) } ?? dataset.validation
-        if !val.isEmpty { m["val_pass1"] = try evaluator.passAt1(val) }
+        if !val.isEmpty {
+            m["val_pass1"] = try evaluator.passAt1(val)
+            m["val_loss"] = evaluator.feedbackLoss(val).loss
+        }
         let test = config.eval.testExamples.map { Array(dataset.test.prefix($0)) } ?? dataset.test
         if !test.isEmpty { m["test_pass1"] = try evaluator.passAt1(test) }
         state.evalSeconds += monotonicSeconds() - t0
