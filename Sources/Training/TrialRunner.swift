@@ -128,47 +128,39 @@ public final class TrialRunner {
     // MARK: steps
 
     /// One learner update on the arm's target: one-hot for `baseline`; for the
-    /// controls, q built from the learner's own (detached) distribution.
+    /// controls, q built from the learner's own (detached) distribution; for the
+    /// designer arms, q from the designer after g_down is refreshed when due.
     func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double) {
-        x.withUnsafeBufferPointer { xp in
+        let kind: ControlTargets.Kind?
+        switch config.arm {
+        case .uniformTopK: kind = .uniformTopK
+        case .selfDistill: kind = .selfDistill
+        default: kind = nil
+        }
+        alignment?.refreshIfDue(model: model, step: state.updates)
+        return x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                if let alignment {
-                    alignment.refreshIfDue(model: model, step: state.updates)
-                    model.zeroGrad()
-                    model.forward(tokens: xp.baseAddress!, batch: B, time: T)
-                    let loss = q.withUnsafeMutableBufferPointer { qp in
-                        mask.withUnsafeMutableBufferPointer { mp in
-                            _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T,
-                                                 q: qp.baseAddress!, mask: mp.baseAddress!)
-                            return model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
-                        }
-                    }
-                    model.backward()
-                    return (loss, optimizer.step(model, lr: lr))
-                }
-                let kind: ControlTargets.Kind
-                switch config.arm {
-                case .uniformTopK: kind = .uniformTopK
-                case .selfDistill: kind = .selfDistill
-                default:
+                guard alignment != nil || kind != nil else {
                     return model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
                                            optimizer: optimizer, lr: lr)
                 }
-                model.zeroGrad()
-                model.forward(tokens: xp.baseAddress!, batch: B, time: T)
-                let loss = q.withUnsafeMutableBufferPointer { qp in
+                return q.withUnsafeMutableBufferPointer { qp in
                     mask.withUnsafeMutableBufferPointer { mp in
                         topKScratch.withUnsafeMutableBufferPointer { sp in
-                            ControlTargets.build(kind, q: qp.baseAddress!, mask: mp.baseAddress!, probs: model.probabilities,
-                                                 targets: yp.baseAddress!, rows: B * T, vocab: model.config.vocab,
-                                                 k: config.designer.topK, mass: Float(config.designer.massMax),
-                                                 scratch: sp.baseAddress!)
-                            return model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
+                            model.softTargetStep(tokens: xp.baseAddress!, batch: B, time: T, q: qp.baseAddress!,
+                                                 mask: mp.baseAddress!, optimizer: optimizer, lr: lr) { q, mask in
+                                if let alignment {
+                                    _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: q, mask: mask)
+                                } else if let kind {
+                                    ControlTargets.build(kind, q: q, mask: mask, probs: model.probabilities,
+                                                         targets: yp.baseAddress!, rows: B * T, vocab: model.config.vocab,
+                                                         k: config.designer.topK, mass: Float(config.designer.massMax),
+                                                         scratch: sp.baseAddress!)
+                                }
+                            }
                         }
                     }
                 }
-                model.backward()
-                return (loss, optimizer.step(model, lr: lr))
             }
         }
     }

@@ -130,14 +130,12 @@ func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int) throws
         alignment.refreshIfDue(model: model, step: step)
         step += 1
         x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-            model.zeroGrad()
-            model.forward(tokens: xp.baseAddress!, batch: B, time: T)
             q.withUnsafeMutableBufferPointer { qp in mask.withUnsafeMutableBufferPointer { mp in
-                _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: qp.baseAddress!, mask: mp.baseAddress!)
-                _ = model.loss(.distribution(qp.baseAddress!, mask: mp.baseAddress!))
+                _ = model.softTargetStep(tokens: xp.baseAddress!, batch: B, time: T, q: qp.baseAddress!, mask: mp.baseAddress!,
+                                         optimizer: opt, lr: 1e-4) { q, mask in
+                    _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: q, mask: mask)
+                }
             } }
-            model.backward()
-            _ = opt.step(model, lr: 1e-4)
         } }
     }
     baseline(); vpt()
