@@ -15,14 +15,7 @@ public enum CheckpointEvaluation {
         let model = try GPT(config: config, seed: 0)
         do { try model.loadCheckpoint(from: checkpoint) } catch { throw TrialError("\(error)", field: "checkpoint") }
         let evaluator = try Evaluator(model: model, batch: batch, maxNewTokens: maxNewTokens)
-        let T = config.context
-        let bytes = PromptFormat.unlabeledStream(dataset.cot.map(PromptFormat.trainingText))
-        let held = Array(bytes[(bytes.count - max(bytes.count / 20, T + 1))...])
-        let n = 32, positions = held.count - (T + 1)
-        let windows = positions < 0 ? [] : (0..<n).map { i -> ArraySlice<UInt8> in
-            let start = positions * i / (n - 1)
-            return held[start..<(start + T + 1)]
-        }
+        let windows = UnlabeledSplit(dataset, T: config.context).heldoutWindows(32)
         var m: Metrics = [:]
         if !windows.isEmpty { m["heldout_loss"] = evaluator.lmLoss(windows: windows) }
         m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(64))).loss

@@ -60,19 +60,12 @@ public final class TrialRunner {
         alignment = designs ? try ValueAlignment(config: config, model: model, feedback: dataset.feedback, rows: rows) : nil
         evaluator = try Evaluator(model: model, batch: config.eval.batch, maxNewTokens: config.eval.maxNewTokens)
 
-        // The last 5% of the unlabeled stream is held out for the LM loss.
-        let texts = dataset.cot.map(PromptFormat.trainingText)
-        let bytes = PromptFormat.unlabeledStream(texts)
-        let split = bytes.count - max(bytes.count / 20, T + 1)
-        guard split > T + 1 else { throw TrialError("unlabeled corpus too small (\(bytes.count) bytes) for seq \(T)", field: "data") }
-        stream = try TokenStream(bytes: Array(bytes[..<split]), windowLength: T + 1, seed: config.seed &* 0x9E37_79B9 &+ 17)
-        let held = Array(bytes[split...])
-        let n = config.eval.heldoutWindows
-        let positions = held.count - (T + 1)
-        heldout = n == 0 || positions < 0 ? [] : (0..<n).map { i in
-            let start = positions * i / max(n - 1, 1)
-            return held[start..<(start + T + 1)]
+        let split = UnlabeledSplit(dataset, T: T)
+        guard split.training.count > T + 1 else {
+            throw TrialError("unlabeled corpus too small (\(split.training.count + split.heldout.count) bytes) for seq \(T)", field: "data")
         }
+        stream = try TokenStream(bytes: split.training, windowLength: T + 1, seed: config.seed &* 0x9E37_79B9 &+ 17)
+        heldout = split.heldoutWindows(config.eval.heldoutWindows)
     }
 
     /// Continues from a checkpoint written by this trial (model, optimizer and progress).
