@@ -73,6 +73,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

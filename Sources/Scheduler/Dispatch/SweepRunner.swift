@@ -172,7 +172,7 @@ public final class SweepRunner {
                 guard let proposal = try nextProposal() else { break }
                 let number = highestNumber + 1
                 let trial = try store.enqueueTrial(
-                    sweepID: sweep.id, params: StoredParams.stored(proposal), seed: TrialLauncher.seed(searchSeed: spec.seed, number: number),
+                    sweepID: sweep.id, params: StoredParams.stored(proposal), seed: trialSeed(proposal, number: number),
                     bracket: stopping.bracket(of: number), maxAttempts: spec.maxAttempts)
                 if trial.number != number {
                     log(.info, "warning: trial numbered \(trial.number), expected \(number): another process enqueued trials")
@@ -186,6 +186,13 @@ public final class SweepRunner {
         } catch {
             fail(error)
         }
+    }
+
+    /// A `seed` the parameter source chose (a comparison pairs arms by seed) wins over
+    /// the seed derived from the search seed and the trial number.
+    private func trialSeed(_ proposal: [String: JSONValue], number: Int64) -> Int64 {
+        if case .number(let x)? = proposal["seed"], x == x.rounded(), x >= 0, x < 9e15 { return Int64(x) }
+        return TrialLauncher.seed(searchSeed: spec.seed, number: number)
     }
 
     /// The next trial's parameters, or nil when none may be created now (and why is
