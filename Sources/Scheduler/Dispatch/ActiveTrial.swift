@@ -31,6 +31,13 @@ final class ActiveTrial {
     var stderrPath: String
     /// Scheduler time spent on this trial's bookkeeping, for the stats.
     var bookkeepingNanoseconds: UInt64 = 0
+    /// Updates of the latest report, for the progress view.
+    var lastStep: Int64 = 0
+    /// Monotonic start of the attempt (the timers' clock).
+    var startedAt: UInt64 = 0
+    /// Machine load readings while the attempt ran (see `MachineLoad`).
+    var loadSum = 0.0
+    var loadSamples = 0
 
     init(trialID: Int64, number: Int64, attempt: Int, slot: Int, params: [String: JSONValue], stderrPath: String) {
         self.trialID = trialID

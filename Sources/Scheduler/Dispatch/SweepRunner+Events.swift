@@ -57,6 +57,7 @@ extension SweepRunner {
             return
         }
         entry.lastObjective = objective
+        entry.lastStep = Int64(report.updates)
         stats.reports += 1
         var outcome = ReportOutcome(report: NewReport(
             trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
@@ -177,6 +178,11 @@ extension SweepRunner {
         let how = Self.describe(exit)
         let finalValue = entry.finished?.metrics[spec.metric] ?? entry.lastObjective
         do {
+            sampleLoad(entry)
+            if entry.loadSamples > 0 {
+                try store.recordLoad(trialID: entry.trialID, attempt: entry.attempt,
+                                     mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
+            }
             let trial: Trial
             switch entry.intent {
             case .fail(let reason):
@@ -217,6 +223,7 @@ extension SweepRunner {
         }
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
+        reportProgress()
     }
 
     /// An exit the scheduler did not ask for.

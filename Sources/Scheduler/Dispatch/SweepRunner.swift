@@ -35,6 +35,12 @@ public final class SweepRunner {
     public internal(set) var stats = SchedulerStats()
     /// Plain log lines; nil logs nothing (and formats nothing).
     public var onLog: ((LogLevel, String) -> Void)?
+    /// A snapshot about once a second while trials run, and at each start and exit;
+    /// for a live view. nil: no snapshots.
+    public var onProgress: ((SweepProgress) -> Void)?
+    /// The machine's load, sampled at each attempt's start, every few seconds while it
+    /// runs and at its exit, and recorded with the attempt. Tests inject their own.
+    public var loadProbe: () -> Double? = MachineLoad.oneMinuteAverage
 
     let loop: Loop
     let executor: any TrialExecutor
@@ -69,6 +75,9 @@ public final class SweepRunner {
     var watchdogDetail: String?
     /// The best finished objective so far (raw) and its trial, for the log.
     var best: (number: Int64, value: Double)?
+    /// The pending one-shot tick (load samples, progress), while trials run.
+    var tickTimer: TimerID?
+    var runStartedAt: UInt64 = 0
 
     /// Opens (or creates) the sweep in the store and takes its lock.
     ///
@@ -124,6 +133,7 @@ public final class SweepRunner {
     /// killed and left for the next run's recovery).
     public func run() throws -> Outcome {
         if sweep.state == .finished { return .alreadyFinished }
+        runStartedAt = clock.nanoseconds
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }
         try recover()
         try loadHistory()
@@ -132,7 +142,10 @@ public final class SweepRunner {
             watcher.setKeepsLoopAlive(false)
             return watcher
         }
-        defer { watchers.forEach { $0.stop() } }
+        defer {
+            watchers.forEach { $0.stop() }
+            if let tickTimer { timers.cancel(tickTimer) }
+        }
         pump()
         while !done {
             let more = loop.runOnce()
@@ -173,7 +186,8 @@ public final class SweepRunner {
                 let number = highestNumber + 1
                 let trial = try store.enqueueTrial(
                     sweepID: sweep.id, params: StoredParams.stored(proposal), seed: trialSeed(proposal, number: number),
-                    bracket: stopping.bracket(of: number), maxAttempts: spec.maxAttempts)
+                    bracket: stopping.bracket(of: number), arm: source.arm(ofTrial: Int(number)),
+                    maxAttempts: spec.maxAttempts)
                 if trial.number != number {
                     log(.info, "warning: trial numbered \(trial.number), expected \(number): another process enqueued trials")
                 }
@@ -270,15 +284,61 @@ public final class SweepRunner {
                     [unowned self] in self.deadlinePassed(serial: handle.serial)
                 }
             }
+            entry.startedAt = clock.nanoseconds
+            sampleLoad(entry)
+            scheduleTick()
             entry.bookkeepingNanoseconds = bookkeeping &+ (cpu.nanoseconds &- began)
             history[trial.number]?.isRunning = true
             if onLog != nil {
                 let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
                 log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), pid \(handle.recorded.id)\(resumed)) \(Self.describe(params))")
             }
+            reportProgress()
         } catch {
             fail(error)
         }
+    }
+
+    // MARK: - Load samples and progress
+
+    func sampleLoad(_ entry: ActiveTrial) {
+        guard let load = loadProbe() else { return }
+        entry.loadSum += load
+        entry.loadSamples += 1
+    }
+
+    /// A one-shot timer re-armed only while trials run, so that an idle scheduler's
+    /// loop still runs dry and the watchdog can see it.
+    private func scheduleTick() {
+        guard tickTimer == nil, !done else { return }
+        let interval: Duration = onProgress == nil ? .seconds(5) : .seconds(1)
+        tickTimer = try? timers.schedule(after: interval) { [unowned self] in self.tick() }
+    }
+
+    private func tick() {
+        tickTimer = nil
+        if let load = loadProbe() {
+            for entry in active.values {
+                entry.loadSum += load
+                entry.loadSamples += 1
+            }
+        }
+        reportProgress()
+        if !active.isEmpty { scheduleTick() }
+    }
+
+    func reportProgress() {
+        guard let onProgress else { return }
+        let now = clock.nanoseconds
+        let running = active.values.sorted { $0.number < $1.number }.map { entry in
+            SweepProgress.Running(number: entry.number, attempt: entry.attempt, step: entry.lastStep,
+                                  value: entry.lastObjective,
+                                  seconds: Double(now &- entry.startedAt) / 1e9)
+        }
+        onProgress(SweepProgress(sweep: spec.name, running: running,
+                                 best: best.map { SweepProgress.Best(number: $0.number, value: $0.value) },
+                                 elapsedSeconds: Double(now &- runStartedAt) / 1e9,
+                                 creationClosed: creationClosed))
     }
 
     // MARK: - Ending the sweep

@@ -32,4 +32,10 @@ public enum Proposal: Sendable, Equatable {
 /// a pure function of its settings, the trial number and the history.
 public protocol ParameterSource {
     func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal
+    /// The comparison arm trial n belongs to, stored with the trial; nil for searches.
+    func arm(ofTrial number: Int) -> String?
+}
+
+extension ParameterSource {
+    public func arm(ofTrial number: Int) -> String? { nil }
 }

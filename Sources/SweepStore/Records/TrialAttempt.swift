@@ -10,7 +10,7 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     /// the query itself when a snapshot has hundreds of rows.
     static let columns = [
         "id", "trial_id", "attempt", "executor", "pid", "process_start", "host", "external_id", "started_at",
-        "ended_at", "outcome", "reason", "exit_status", "term_signal", "resumed_from_checkpoint",
+        "ended_at", "outcome", "reason", "exit_status", "term_signal", "resumed_from_checkpoint", "load_mean", "load_samples",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -36,6 +36,10 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     public var termSignal: Int32?
     /// The checkpoint this attempt resumed from, nil when it started from scratch.
     public var resumedFromCheckpoint: String?
+    /// Mean 1-minute load average of the machine while the attempt ran (see
+    /// `recordLoad`); nil when never sampled.
+    public var loadMean: Double?
+    public var loadSamples: Int = 0
 
     /// The row `startAttempt` has just inserted, built from its inputs rather than read back.
     init(id: Int64, trialID: Int64, attempt: Int, executor: String, pid: Int32?, processStart: String?, host: String,
@@ -68,5 +72,7 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
         exitStatus = try row.decode(atIndex: 12)
         termSignal = try row.decode(atIndex: 13)
         resumedFromCheckpoint = try row.decode(atIndex: 14)
+        loadMean = try row.decode(atIndex: 15)
+        loadSamples = try row.decode(atIndex: 16)
     }
 }

@@ -112,6 +112,19 @@ extension SweepStore {
         }
     }
 
+    /// The machine's load while the attempt ran: the mean of `samples` readings of the
+    /// 1-minute load average. Not a state change; allowed on a running or ended attempt
+    /// (the scheduler records it right before the exit).
+    public func recordLoad(trialID: Int64, attempt: Int, mean: Double, samples: Int) throws {
+        guard mean.isFinite, mean >= 0, samples >= 1 else {
+            throw SweepStoreError.invalidInput(field: "load", reason: "mean \(mean) over \(samples) samples")
+        }
+        try write { db in
+            try db.run("UPDATE trial_attempt SET load_mean = ?, load_samples = ? WHERE trial_id = ? AND attempt = ?",
+                       [mean, samples, trialID, attempt])
+        }
+    }
+
     /// running → the terminal state of `outcome` (anything but `interrupted`, which is
     /// `markInterrupted`). `reason` goes to the attempt and the log, and to
     /// `trial.error` for failed, timed-out and cancelled trials. `finalValue` is the

@@ -7,8 +7,19 @@ extension SweepStore {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial", migrate: createV1Schema)
+        migrator.registerMigration("v2-attempt-load", migrate: addAttemptLoad)
         return migrator
     }()
+
+    /// The machine's load while an attempt ran (mean of the 1-minute load average sampled
+    /// by the scheduler), so that wall-clock comparisons can tell when arms ran on a
+    /// differently busy machine. Null for attempts recorded before v2 or never sampled.
+    private static func addAttemptLoad(_ db: Database) throws {
+        try db.alter(table: "trial_attempt") { t in
+            t.add(column: "load_mean", .double).check(sql: "load_mean IS NULL OR load_mean >= 0")
+            t.add(column: "load_samples", .integer).notNull().defaults(to: 0)
+        }
+    }
 
     /// Times are REAL seconds since 1970-01-01 UTC. Enum columns are text with a CHECK.
     /// A possibly non-finite number is a nullable REAL plus a `*_kind` text column.

@@ -1,0 +1,64 @@
+import Foundation
+import Scheduler
+import SweepStore
+import XCTest
+
+/// The machine load recorded with each attempt, and the progress snapshots of a live view.
+final class LoadAndProgressTests: XCTestCase {
+    var fixture: SweepFixture!
+
+    override func setUpWithError() throws { fixture = try SweepFixture() }
+    override func tearDown() { fixture.remove() }
+
+    func testLoadavgParsing() {
+        XCTAssertEqual(MachineLoad.parse("0.52 0.58 0.59 1/467 12345\n"), 0.52)
+        XCTAssertEqual(MachineLoad.parse("12.00 1 1 1/1 1"), 12)
+        XCTAssertNil(MachineLoad.parse("garbage"))
+        XCTAssertNil(MachineLoad.parse("-1 0 0"))
+        XCTAssertNil(MachineLoad.parse(""))
+    }
+
+    func testEachAttemptRecordsTheMeanLoadItSaw() throws {
+        let (_, result) = try fixture.run(SweepFixture.specText(maxTrials: 3), configure: { runner in
+            runner.loadProbe = { 1.25 }
+        })
+        XCTAssertEqual(try result.get(), .finished)
+        let store = try fixture.store()
+        for trial in try store.trials(sweepID: 1) {
+            let attempts = try store.attempts(trialID: trial.id)
+            XCTAssertEqual(attempts.count, 1)
+            XCTAssertEqual(attempts[0].loadMean, 1.25)
+            XCTAssertGreaterThanOrEqual(attempts[0].loadSamples, 2, "sampled at the start and at the exit")
+        }
+    }
+
+    func testWithoutALoadReadingNothingIsRecorded() throws {
+        let (_, result) = try fixture.run(SweepFixture.specText(maxTrials: 1), configure: { runner in
+            runner.loadProbe = { nil }
+        })
+        XCTAssertEqual(try result.get(), .finished)
+        let store = try fixture.store()
+        let trial = try XCTUnwrap(store.trials(sweepID: 1).first)
+        let attempt = try XCTUnwrap(store.attempts(trialID: trial.id).first)
+        XCTAssertNil(attempt.loadMean)
+        XCTAssertEqual(attempt.loadSamples, 0)
+    }
+
+    func testProgressSnapshotsFollowTheSweep() throws {
+        var snapshots: [SweepProgress] = []
+        let (_, result) = try fixture.run(SweepFixture.specText(maxTrials: 3, parallel: 1), configure: { runner in
+            runner.onProgress = { snapshots.append($0) }
+        })
+        XCTAssertEqual(try result.get(), .finished)
+        // parallel 1: each trial appears alone while it runs, in order.
+        let runningNumbers = snapshots.compactMap { $0.running.count == 1 ? $0.running[0].number : nil }
+        XCTAssertEqual(Array(Set(runningNumbers)).sorted(), [1, 2, 3])
+        XCTAssertTrue(snapshots.allSatisfy { $0.running.count <= 1 && $0.sweep == "t" })
+        let last = try XCTUnwrap(snapshots.last)
+        XCTAssertTrue(last.running.isEmpty)
+        let store = try fixture.store()
+        let best = try XCTUnwrap(store.best(sweepID: 1).first)
+        XCTAssertEqual(last.best?.number, best.number)
+        XCTAssertEqual(last.best?.value, best.finalValue)
+    }
+}
