@@ -62,3 +62,33 @@ final class LoadAndProgressTests: XCTestCase {
         XCTAssertEqual(last.best?.value, best.finalValue)
     }
 }
+
+/// With `stopping: none` nothing decides on intermediate values, so a report may lack
+/// the metric (one computed only at the end); with a stopping rule it fails the trial.
+final class MissingMetricTests: XCTestCase {
+    var fixture: SweepFixture!
+
+    override func setUpWithError() throws { fixture = try SweepFixture() }
+    override func tearDown() { fixture.remove() }
+
+    func testWithoutStoppingReportsLackingTheMetricAreKeptAndTheFinalValueDecides() throws {
+        let (_, result) = try fixture.run(SweepFixture.specText(trial: "{noop: {metric: other}}", maxTrials: 1))
+        XCTAssertEqual(try result.get(), .finished)
+        let store = try fixture.store()
+        let trial = try XCTUnwrap(store.trials(sweepID: 1).first)
+        let reports = try store.reports(trialID: trial.id)
+        XCTAssertEqual(reports.count, 5, "every report is recorded, not just the first")
+        XCTAssertTrue(reports.allSatisfy { $0.objective.isNaN && $0.metrics["other"] != nil })
+        XCTAssertEqual(trial.state, .failed)
+        XCTAssertTrue(trial.error?.contains("without ever reporting value") == true, trial.error ?? "")
+    }
+
+    func testWithAStoppingRuleAReportLackingTheMetricFailsTheTrial() throws {
+        let (_, result) = try fixture.run(SweepFixture.specText(
+            trial: "{noop: {metric: other}}", maxTrials: 1, stopping: "{rule: median, warmup_steps: 1, min_peers: 1}"))
+        XCTAssertEqual(try result.get(), .finished)
+        let trial = try XCTUnwrap(try fixture.store().trials(sweepID: 1).first)
+        XCTAssertEqual(trial.state, .failed)
+        XCTAssertTrue(trial.error?.contains("has no metric 'value'") == true, trial.error ?? "")
+    }
+}

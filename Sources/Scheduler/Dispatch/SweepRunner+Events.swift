@@ -49,6 +49,13 @@ extension SweepRunner {
 
     private func handleReport(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
         guard let objective = report.metrics[spec.metric] else {
+            if spec.stopping == .none {
+                // Nothing decides on intermediate values: a metric computed only at the
+                // end (test_pass1 of a comparison) is fine; the report is kept, its
+                // value recorded as missing (NULL, kind nan) and never used.
+                recordWithoutObjective(entry, report)
+                return
+            }
             if entry.intent == .none {
                 let reason = "the report at step \(report.updates) has no metric '\(spec.metric)' (it has: \(report.metrics.keys.sorted().joined(separator: ", ")))"
                 pendingTerminations.append(entry)
@@ -87,6 +94,21 @@ extension SweepRunner {
         }
         pendingOutcomes.append(outcome)
         log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(objective)")
+    }
+
+    private func recordWithoutObjective(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
+        entry.lastStep = Int64(report.updates)
+        stats.reports += 1
+        pendingOutcomes.append(ReportOutcome(report: NewReport(
+            trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
+            trainSeconds: report.trainSeconds, evalSeconds: report.evalSeconds ?? 0, metrics: report.metrics,
+            objective: .nan)))
+        let nonFinite = report.metrics.nonFiniteKeys
+        if !nonFinite.isEmpty, entry.intent == .none {
+            let names = nonFinite.map { "\($0) = \(report.metrics[$0]!)" }.joined(separator: ", ")
+            entry.intent = .fail(reason: "non-finite metric at step \(report.updates): \(names)")
+            pendingTerminations.append(entry)
+        }
     }
 
     /// Commits the loop turn's reports (with their rung results and decisions) and
