@@ -22,34 +22,41 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Directory for trial configs, checkpoints and logs.") var runs = "runs"
     @Flag(help: "Start a new sweep (named <name>-2, -3, …) when the spec changed or the sweep ended badly.")
     var new = false
-    @Flag(help: "Do not print a line per report.") var quiet = false
+    @Flag(help: "Do not print a line per report (the status block and trial lines stay).") var quiet = false
 
     func run() throws {
-        let quiet = self.quiet
+        let view = LiveView(quiet: quiet)
         do {
             let (outcome, _) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
-                                                   newSweep: new) { level, message in
-                if quiet && level == .report { return }
-                // Unbuffered, so a reader of a redirected log sees each line as it happens.
-                FileHandle.standardOutput.write(Data((message + "\n").utf8))
-            }
+                                                   newSweep: new, log: { view.log($1) },
+                                                   prepare: { runner, store in view.attach(to: runner, store: store) })
+            view.finish()
             switch outcome {
             case .finished: return
             case .alreadyFinished: print("the sweep is already finished")
             case .interrupted(let signal): throw ExitCode(128 + signal)
             }
-        } catch let error as ConfigFileError {
-            log("error: \(error)")
-            throw ExitCode(2)
-        } catch let error as SchedulerError {
-            log("error: \(error)")
-            if case .watchdog = error { throw ExitCode(1) }
-            throw ExitCode(2)
-        } catch let error as ExitCode {
-            throw error
         } catch {
-            log("error: \(error)")
-            throw ExitCode(1)
+            view.finish()
+            throw commandExitCode(for: error)
         }
+    }
+}
+
+/// Exit codes of `run` and `compare`: 2 bad input (spec, arguments, a changed spec,
+/// a locked sweep), 1 runtime failure (watchdog, database), the signal's 128 + n.
+func commandExitCode(for error: Error) -> Error {
+    switch error {
+    case let error as ExitCode: return error
+    case let error as ConfigFileError:
+        log("error: \(error)")
+        return ExitCode(2)
+    case let error as SchedulerError:
+        log("error: \(error)")
+        if case .watchdog = error { return ExitCode(1) }
+        return ExitCode(2)
+    default:
+        log("error: \(error)")
+        return ExitCode(1)
     }
 }

@@ -23,9 +23,21 @@ public enum SweepSession {
     /// with the runner's counters.
     public static func run(specPath: String, databasePath: String, runsDirectory: String = "runs",
                            newSweep: Bool = false, engineArgv: [String]? = nil,
-                           log: ((SweepRunner.LogLevel, String) -> Void)?) throws
+                           log: ((SweepRunner.LogLevel, String) -> Void)?,
+                           prepare: ((SweepRunner, SweepStore) -> Void)? = nil) throws
         -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
-        let spec = try SweepSpec.load(path: specPath)
+        try run(spec: try SweepSpec.load(path: specPath), databasePath: databasePath, runsDirectory: runsDirectory,
+                newSweep: newSweep, engineArgv: engineArgv, log: log, prepare: prepare)
+    }
+
+    /// Runs `spec` with parameters from `source` (the spec's search by default; a
+    /// comparison passes its arms × seeds). `prepare` sees the runner and the store
+    /// before the run starts (to attach a live view).
+    public static func run(spec: SweepSpec, source: (any ParameterSource)? = nil, databasePath: String,
+                           runsDirectory: String = "runs", newSweep: Bool = false, engineArgv: [String]? = nil,
+                           log: ((SweepRunner.LogLevel, String) -> Void)?,
+                           prepare: ((SweepRunner, SweepStore) -> Void)? = nil) throws
+        -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
         let directory = (databasePath as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -36,8 +48,9 @@ public enum SweepSession {
         let timers = LoopTimers(loop: loop)
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor, timers: timers,
                                      engineArgv: try engineArgv ?? Self.engineArgv(for: spec),
-                                     runsDirectory: runsDirectory, newSweep: newSweep)
+                                     runsDirectory: runsDirectory, source: source, newSweep: newSweep)
         runner.onLog = log
+        prepare?(runner, store)
         return (try runner.run(), runner)
     }
 }

@@ -11,11 +11,24 @@ public struct SweepProgress: Sendable, Equatable {
         public var value: Double?
         /// Seconds since this attempt started.
         public var seconds: Double
+
+        public init(number: Int64, attempt: Int, step: Int64, value: Double?, seconds: Double) {
+            self.number = number
+            self.attempt = attempt
+            self.step = step
+            self.value = value
+            self.seconds = seconds
+        }
     }
 
     public struct Best: Sendable, Equatable {
         public var number: Int64
         public var value: Double
+
+        public init(number: Int64, value: Double) {
+            self.number = number
+            self.value = value
+        }
     }
 
     public var sweep: String
@@ -25,4 +38,12 @@ public struct SweepProgress: Sendable, Equatable {
     public var elapsedSeconds: Double
     /// Why no new trial will be created, once that is so.
     public var creationClosed: String?
+
+    public init(sweep: String, running: [Running], best: Best?, elapsedSeconds: Double, creationClosed: String?) {
+        self.sweep = sweep
+        self.running = running
+        self.best = best
+        self.elapsedSeconds = elapsedSeconds
+        self.creationClosed = creationClosed
+    }
 }
