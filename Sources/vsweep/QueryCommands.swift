@@ -44,9 +44,16 @@ struct TrialsCommand: ParsableCommand {
     @Argument(help: "Sweep name.") var sweep: String
     @Option(help: "Only trials in this state (queued, running, completed, stopped_early, failed, timed_out, cancelled).")
     var state: String?
-    @Option(help: "table, json or csv.") var format: OutputFormat = .table
+    @Option(help: "table, json, yaml or csv.") var format: OutputFormat = .table
+    @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "Same as --format csv.") var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv: choose one") }
+    }
 
     func run() throws {
+        let format = json ? .json : csv ? .csv : self.format
         let s = try store.open()
         var filter: TrialState?
         if let state {
@@ -92,14 +99,20 @@ struct BestCommand: ParsableCommand {
     @Argument(help: "Sweep name.") var sweep: String
     @Option(help: "How many, best first.") var top = 1
     @Option(help: "json or yaml.") var format: OutputFormat = .yaml
+    @Flag(help: "Same as --format json.") var json = false
+    @Flag(help: "Same as --format yaml.") var yaml = false
     @Option(help: "Runs directory the sweep used (for checkpoint.dir).") var runs = "runs"
 
     func validate() throws {
         if top < 1 { throw ValidationError("--top must be >= 1") }
-        if format == .table || format == .csv { throw ValidationError("--format: best prints json or yaml") }
+        if json && yaml { throw ValidationError("--json and --yaml: choose one") }
+        if !json && !yaml && (format == .table || format == .csv) {
+            throw ValidationError("--format: best prints json or yaml")
+        }
     }
 
     func run() throws {
+        let format = json ? .json : yaml ? .yaml : self.format
         let s = try store.open()
         let ranked = try withInputErrors { try SweepQueries.best(s, sweep: sweep, top: top, runsDirectory: runs) }
         if ranked.isEmpty { throw withMessage("sweep \(sweep) has no completed trial yet", code: 1) }
@@ -178,7 +191,9 @@ struct ShowCommand: ParsableCommand {
         print(pad("attempt", 9) + pad("updates", 9) + pad("value", 14) + pad("train s", 9) + "metrics")
         for r in h.reports {
             let others = r.metrics.keys.sorted().map { "\($0) \(formatValue(r.metrics[$0]))" }.joined(separator: ", ")
-            print(pad(String(r.attempt), 9) + pad(String(r.step), 9) + pad(formatValue(r.objective), 14)
+            // A report without the metric (an end-only metric, stopping: none) shows "-".
+            let value = r.metrics[h.sweep.metric] == nil ? "-" : formatValue(r.objective)
+            print(pad(String(r.attempt), 9) + pad(String(r.step), 9) + pad(value, 14)
                   + pad(String(format: "%.1f", r.trainSeconds), 9) + others)
         }
         if !h.decisions.isEmpty {
@@ -187,7 +202,8 @@ struct ShowCommand: ParsableCommand {
         }
         print("\nattempts:")
         for a in h.attempts {
-            print("  \(a.attempt): \(a.outcome?.rawValue ?? "running") pid \(a.pid.map(String.init) ?? "-")"
+            let load = a.loadMean.map { String(format: " load %.2f", $0) } ?? ""
+            print("  \(a.attempt): \(a.outcome?.rawValue ?? "running") pid \(a.pid.map(String.init) ?? "-")\(load)"
                   + (a.resumedFromCheckpoint.map { " resumed from \($0)" } ?? "") + (a.reason.map { ": \($0)" } ?? ""))
         }
         print("\ntransitions:")
