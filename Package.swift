@@ -75,6 +75,9 @@ let package = Package(
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"],
                     resources: [.copy("Fixtures")]),
+        // The vsweep executable end to end: a real short sweep and comparison on a tiny
+        // model, then every query command against the database they produced.
+        .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore"],
                     resources: [.copy("Fixtures")]),
     ]

@@ -186,7 +186,7 @@ struct ShowCommand: ParsableCommand {
         print("trial \(h.sweep.name)-\(t.number): \(t.state.rawValue), \(h.sweep.metric) = \(formatValue(t.finalValue)) (\(h.sweep.goal.rawValue))")
         let p = SweepQueries.params(t)
         print("params: " + p.keys.sorted().map { "\($0)=\(show(p[$0]!))" }.joined(separator: " ") + "  seed=\(t.seed)")
-        if let e = t.error { print("why it ended: \(e)") }
+        if let why = t.error ?? (t.state.isTerminal ? h.attempts.last?.reason : nil) { print("why it ended: \(why)") }
         print("\nlearning curve (\(h.sweep.metric)):")
         print(pad("attempt", 9) + pad("updates", 9) + pad("value", 14) + pad("train s", 9) + "metrics")
         for r in h.reports {
