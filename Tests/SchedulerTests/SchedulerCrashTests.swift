@@ -113,7 +113,9 @@ final class SchedulerSignalTests: XCTestCase {
         let fixture = try SweepFixture()
         defer { fixture.remove() }
         let specPath = fixture.directory + "/spec.yaml"
-        try SweepFixture.specText(name: "sig", trial: "{noop: {sleep_ms_per_report: 40}}", reports: 10, maxTrials: 2)
+        // One attempt per trial: stopping the scheduler must not use it up.
+        try SweepFixture.specText(name: "sig", trial: "{noop: {sleep_ms_per_report: 40}}", reports: 10, maxTrials: 2,
+                                  extra: "retries: {max_attempts: 1}")
             .write(toFile: specPath, atomically: true, encoding: .utf8)
         let arguments = ["run", specPath, "--db", fixture.databasePath, "--runs", fixture.runsDirectory]
         let first = try SchedulerCrashTests.start(vsweep, arguments, log: fixture.directory + "/first.log")

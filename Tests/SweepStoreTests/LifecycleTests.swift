@@ -128,6 +128,24 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(try store.transitions(trialID: queued.id).map(\.toState), [.queued, .running])
     }
 
+    func testAnInterruptionNotOfTheTrialsDoingNeverUsesUpAnAttempt() throws {
+        let (store, sweep) = try makeStore()
+        let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 3, maxAttempts: 1)
+        for pid: Int32 in [10, 11, 12] {
+            try store.startAttempt(trialID: trial.id, pid: pid)
+            let stopped = try store.markInterrupted(trialID: trial.id, reason: "scheduler received signal 2",
+                                                    countsAgainstAttempts: false)
+            XCTAssertEqual(stopped.state, .queued)
+            XCTAssertEqual(stopped.attemptsLeft, 1, "stopping the scheduler left the one attempt")
+        }
+        try store.startAttempt(trialID: trial.id, pid: 13)
+        let crashed = try store.markInterrupted(trialID: trial.id, reason: "process 13 is gone")
+        XCTAssertEqual(crashed.state, .failed, "a crash of its own still counts")
+        XCTAssertEqual(crashed.attempt, 4)
+        XCTAssertEqual(try store.transitions(trialID: trial.id).filter { $0.toState == .queued }.count, 4)
+        XCTAssertTrue(try store.transitions(trialID: trial.id)[2].reason.contains("not counted against max_attempts"))
+    }
+
     func testInterruptionRequeuesUntilAttemptsAreExhaustedThenFails() throws {
         let clock = TestClock(0)
         let (store, sweep) = try makeStore(clock: clock)

@@ -218,8 +218,9 @@ extension SweepRunner {
                                              exitStatus: status, termSignal: signal, finalValue: finalValue)
                 if let rung { stats.stoppedAtRung[rung, default: 0] += 1 }
             case .shutdown(let reason):
+                // The user stopped the scheduler: not the trial's fault, no attempt used up.
                 trial = try store.markInterrupted(trialID: entry.trialID, reason: "\(reason); \(how)",
-                                                  exitStatus: status, termSignal: signal)
+                                                  exitStatus: status, termSignal: signal, countsAgainstAttempts: false)
             case .none:
                 trial = try recordNaturalExit(entry, exit: exit, how: how, finalValue: finalValue)
             }

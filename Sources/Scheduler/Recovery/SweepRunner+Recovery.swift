@@ -16,11 +16,12 @@ extension SweepRunner {
             let trial = running.trial
             let attempt = running.attempt
             var processNote = "no process was recorded"
+            var alive = false
             if let id = attempt.pid.map(Int64.init) ?? attempt.externalID.flatMap({ Int64($0) }) {
                 let pid = id
                 let recorded = RecordedProcess(executor: attempt.executor, id: id,
                                                startStamp: UInt64(attempt.processStart ?? "") ?? 0)
-                let alive = executor.isAlive(recorded)
+                alive = executor.isAlive(recorded)
                 let killed = (try? executor.killGroup(recorded, signal: SIGKILL)) ?? false
                 processNote = alive ? "process \(pid) was still running and was killed"
                     : killed ? "process \(pid) had exited; its group was killed" : "process \(pid) was gone"
@@ -39,7 +40,10 @@ extension SweepRunner {
                                                 reason: "non-finite metric at step \(last.step): \(bad) = \(last.metrics[bad]!) (\(reason))",
                                                 finalValue: last.objective)
             } else {
-                recorded = try store.markInterrupted(trialID: trial.id, reason: reason)
+                // A process we killed on restart died of the scheduler's death, not its
+                // own: that attempt is not counted. One already gone may have crashed.
+                recorded = try store.markInterrupted(trialID: trial.id, reason: reason,
+                                                     countsAgainstAttempts: !alive)
             }
             log(.info, "recovered trial \(trial.number) (attempt \(attempt.attempt)): \(reason) → \(recorded.state.rawValue)")
         }

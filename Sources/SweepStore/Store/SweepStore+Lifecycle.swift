@@ -165,19 +165,30 @@ extension SweepStore {
     /// from `last_checkpoint_path`), else running → failed. The attempt ends with
     /// outcome `interrupted` and `reason`. For a process that vanished, a scheduler
     /// restarted under its trials, or a crash worth retrying.
+    ///
+    /// `countsAgainstAttempts: false` is for interruptions that are not the trial's
+    /// doing (the user stopped the scheduler, or the scheduler died and killed it on
+    /// restart): the trial is always re-queued and its `max_attempts` grows by one, so
+    /// that stopping and resuming a sweep any number of times never fails a trial.
     @discardableResult
     public func markInterrupted(trialID: Int64, reason: String, exitStatus: Int32? = nil,
-                                termSignal: Int32? = nil) throws -> Trial {
+                                termSignal: Int32? = nil, countsAgainstAttempts: Bool = true) throws -> Trial {
         let at = now().timeIntervalSince1970
         return try write { db in
             let trial = try TrialHead.fetch(db, id: trialID)
-            let retry = trial.attempt < trial.maxAttempts
+            let retry = !countsAgainstAttempts || trial.attempt < trial.maxAttempts
             let target: TrialState = retry ? .queued : .failed
             try Self.checkTransition(db, trial, to: target)
             try Self.closeAttempt(db, trial, outcome: .interrupted, reason: reason, exitStatus: exitStatus,
                                   termSignal: termSignal, at: at)
             let logReason: String
-            if retry {
+            if !countsAgainstAttempts {
+                logReason = "interrupted: \(reason); re-queued, not counted against max_attempts"
+                try db.run("""
+                    UPDATE trial SET state = ?, exit_status = ?, term_signal = ?, max_attempts = max_attempts + 1
+                    WHERE id = ?
+                    """, [target, exitStatus, termSignal, trialID])
+            } else if retry {
                 logReason = "interrupted: \(reason); re-queued after attempt \(trial.attempt) of \(trial.maxAttempts)"
                 try db.run("UPDATE trial SET state = ?, exit_status = ?, term_signal = ? WHERE id = ?",
                            [target, exitStatus, termSignal, trialID])
