@@ -23,9 +23,9 @@ final class SVGPlotTests: XCTestCase {
         XCTAssertEqual(doc.texts("title"), ["loss <by> arm"])
         XCTAssertEqual(doc.texts("note"), ["note: 1 non-finite value (NaN/inf) skipped"])
         XCTAssertTrue(svg.contains("loss &lt;by&gt; arm"))
-        // The baseline line is drawn in x order: it starts at x = 0 (left edge 76 px).
+        // The baseline line is drawn in x order: it starts at x = 0 (left edge 76 px + 10 px inset).
         let baseline = doc.withClass("mark line")[1].attributes["d"] ?? ""
-        XCTAssertTrue(baseline.hasPrefix("M76,"), baseline)
+        XCTAssertTrue(baseline.hasPrefix("M86,"), baseline)
     }
 
     func testPairedDotPlotDotsLinksAndMeans() {
@@ -85,7 +85,7 @@ final class SVGPlotTests: XCTestCase {
         let doc = SVGInspector.parse(plot.svg())
         let dots = doc.withClass("mark dot")
         XCTAssertEqual(dots.count, 4)
-        XCTAssertEqual(dots.map { $0.attributes["fill"] ?? "" }, [Palette.colour(0), Palette.colour(1), Palette.colour(0), Palette.colour(2)])
+        XCTAssertEqual(dots.map { $0.attributes["fill"] ?? "" }, ["#0072B2", "#D55E00", "#0072B2", "#999999"])
         XCTAssertEqual(doc.texts("tick-label x"), ["100", "200", "500", "1000"])
         XCTAssertEqual(doc.texts("legend-label"), ["promoted / continued", "stopped here", "pending"])
     }

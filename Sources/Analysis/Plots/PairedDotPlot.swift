@@ -74,7 +74,7 @@ public struct PairedDotPlot: SVGPlot {
                           tooltip: "\(categories[c]) mean over \(column.count): \(mean)")
         }
         let legend = [LegendEntry(label: "one seed", colour: "#666666", swatch: .dot),
-                      LegendEntry(label: "same seed across arms", colour: "#999999", swatch: .link),
+                      LegendEntry(label: "a seed across arms", colour: "#999999", swatch: .link),
                       LegendEntry(label: "mean over seeds", colour: "#000000", swatch: .mean)]
         return frame.render(title: title, xLabel: xLabel, yLabel: yLabel, legend: legend, notes: skipped.notes, marks: marks)
     }

@@ -22,7 +22,9 @@ struct LegendEntry {
 /// written by the plot into an `SVGWriter` using `x`/`y` to place values.
 struct PlotFrame {
     static let width = 760.0, height = 440.0
-    static let left = 76.0, right = 570.0, top = 52.0, bottom = 362.0
+    static let left = 76.0, right = 556.0, top = 52.0, bottom = 362.0
+    /// Data stay this far inside the frame, so a point at the domain's end is not cut by it.
+    static let inset = 10.0
 
     let xAxis: XAxisLayout
     let yAxis: NumericAxis
@@ -30,7 +32,7 @@ struct PlotFrame {
     /// Pixel x of a numeric value (numeric axes only).
     func x(_ value: Double) -> Double {
         guard case .numeric(let axis) = xAxis else { return Self.left }
-        return Self.left + axis.fraction(value) * (Self.right - Self.left)
+        return Self.left + Self.inset + axis.fraction(value) * (Self.right - Self.left - 2 * Self.inset)
     }
 
     /// Pixel x of the centre of category `index` (categorical axes only).
@@ -41,7 +43,9 @@ struct PlotFrame {
         return (Self.right - Self.left) / Double(max(1, names.count))
     }
 
-    func y(_ value: Double) -> Double { Self.bottom - yAxis.fraction(value) * (Self.bottom - Self.top) }
+    func y(_ value: Double) -> Double {
+        Self.bottom - Self.inset - yAxis.fraction(value) * (Self.bottom - Self.top - 2 * Self.inset)
+    }
 
     /// The whole document: frame, axes and ticks under the marks, legend and notes over them.
     func render(title: String, xLabel: String, yLabel: String, legend: [LegendEntry], notes: [String],
@@ -132,7 +136,7 @@ struct PlotFrame {
                 w.element("line", [("x1", num(x0 + 2)), ("y1", num(cy)), ("x2", num(x0 + 20)), ("y2", num(cy)),
                                    ("stroke", entry.colour), ("stroke-width", "3.5")])
             }
-            let label = entry.label.count > 22 ? String(entry.label.prefix(21)) + "…" : entry.label
+            let label = entry.label.count > 24 ? String(entry.label.prefix(23)) + "…" : entry.label
             w.text(label, x: x0 + 30, y: cy + 4, size: 12, className: "legend-label")
         }
     }

@@ -1,12 +1,21 @@
 /// Successive-halving rungs: for each rung resource (x, log scale) the values recorded
 /// there, coloured by what happened to the trial at that rung. Drawn as a `ScatterPlot`
-/// with a log x axis and the three outcomes as groups, always in the same colours.
+/// with a log x axis and the three outcomes as groups, always in the same colours:
+/// promoted blue, stopped vermillion, pending grey.
 public struct RungPlot: SVGPlot {
     public enum Outcome: String, Sendable, CaseIterable {
         case promoted = "promoted / continued"
         case stopped = "stopped here"
         /// Not decided yet (the rung is still filling).
         case pending = "pending"
+
+        var colour: String {
+            switch self {
+            case .promoted: return "#0072B2"
+            case .stopped: return "#D55E00"
+            case .pending: return "#999999"
+            }
+        }
     }
 
     public struct Observation: Sendable, Equatable {
@@ -35,6 +44,7 @@ public struct RungPlot: SVGPlot {
     public func svg() -> String {
         ScatterPlot(title: title, xLabel: xLabel, yLabel: yLabel,
                     points: observations.map { .init(x: .number($0.resource), y: $0.value, group: $0.outcome.rawValue, label: $0.label) },
-                    xAxis: .numeric(.log), yScale: yScale, groups: Outcome.allCases.map(\.rawValue)).svg()
+                    xAxis: .numeric(.log), yScale: yScale, groups: Outcome.allCases.map(\.rawValue),
+                    colours: Dictionary(uniqueKeysWithValues: Outcome.allCases.map { ($0.rawValue, $0.colour) })).svg()
     }
 }

@@ -38,11 +38,13 @@ public struct ScatterPlot: SVGPlot {
     public var yScale: AxisScale
     /// Legend order and colour order; groups only the points name follow, in order of appearance.
     public var groups: [String]
+    /// Colour per group (e.g. `Palette.trialStates`); other groups take `Palette.colour(legend index)`.
+    public var colours: [String: String]
 
     public init(title: String, xLabel: String, yLabel: String, points: [Point], xAxis: XAxis = .numeric(.linear),
-                yScale: AxisScale = .linear, groups: [String] = []) {
+                yScale: AxisScale = .linear, groups: [String] = [], colours: [String: String] = [:]) {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.points = points
-        self.xAxis = xAxis; self.yScale = yScale; self.groups = groups
+        self.xAxis = xAxis; self.yScale = yScale; self.groups = groups; self.colours = colours
     }
 
     public func svg() -> String {
@@ -88,14 +90,14 @@ public struct ScatterPlot: SVGPlot {
             } else {
                 px = frame.x(x)
             }
-            let colour = Palette.colour(groupOrder.firstIndex(of: p.group)!)
+            let colour = colours[p.group] ?? Palette.colour(groupOrder.firstIndex(of: p.group)!)
             marks.element("circle", [("cx", num(px)), ("cy", num(frame.y(p.y))), ("r", "4"), ("fill", colour),
                                      ("fill-opacity", "0.8"), ("stroke", "#ffffff"), ("stroke-width", "0.5"), ("class", "mark dot")],
                           tooltip: (p.label.map { "\($0): " } ?? "") + "\(p.group), \(p.y)")
         }
         let used = Set(drawn.map(\.point.group))
         let legend = groupOrder.enumerated().filter { used.contains($0.element) }
-            .map { LegendEntry(label: $0.element, colour: Palette.colour($0.offset), swatch: .dot) }
+            .map { LegendEntry(label: $0.element, colour: colours[$0.element] ?? Palette.colour($0.offset), swatch: .dot) }
         return frame.render(title: title, xLabel: xLabel, yLabel: yLabel, legend: legend, notes: skipped.notes, marks: marks)
     }
 }
