@@ -27,7 +27,14 @@ enum IncompleteBeta {
 
     /// log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a + b).
     static func logBeta(_ a: Double, _ b: Double) -> Double {
-        lgamma(a) + lgamma(b) - lgamma(a + b)
+        logGamma(a) + logGamma(b) - logGamma(a + b)
+    }
+
+    /// log |Γ(x)|. `lgamma_r`, not `lgamma`: the latter writes the global `signgam`,
+    /// a data race when two threads compute statistics at once.
+    static func logGamma(_ x: Double) -> Double {
+        var sign: Int32 = 0
+        return lgamma_r(x, &sign)
     }
 
     /// The continued fraction 1/(1 + d₁/(1 + d₂/(1 + …))) with

@@ -37,7 +37,7 @@ public struct StudentT: Sendable, Equatable {
     /// f(t) = Γ((ν+1)/2) / (√(νπ) Γ(ν/2)) · (1 + t²/ν)^(−(ν+1)/2).
     public func density(_ t: Double) -> Double {
         let v = degreesOfFreedom
-        let logNorm = lgamma((v + 1) / 2) - lgamma(v / 2) - 0.5 * log(v * Double.pi)
+        let logNorm = IncompleteBeta.logGamma((v + 1) / 2) - IncompleteBeta.logGamma(v / 2) - 0.5 * log(v * Double.pi)
         return exp(logNorm - (v + 1) / 2 * log1p(t * t / v))
     }
 
