@@ -1,8 +1,3 @@
-/// A plot that renders itself as a standalone SVG 1.1 document.
-public protocol SVGPlot: Sendable {
-    func svg() -> String
-}
-
 /// The x axis of a frame: numbers on a scale, or named categories in equal bands.
 enum XAxisLayout {
     case numeric(NumericAxis)

@@ -1,15 +1,3 @@
-/// How the CLI prints a table (`--format`).
-public enum TableFormat: String, Sendable, CaseIterable {
-    /// Aligned columns for a terminal.
-    case table
-    /// A GitHub-flavoured markdown table.
-    case markdown
-    /// RFC 4180 CSV.
-    case csv
-    /// A JSON array of objects, one per row, keyed by header.
-    case json
-}
-
 /// A table of text cells (headers + rows), rendered in any `TableFormat`.
 ///
 /// Cells are strings formatted by the caller (e.g. "%.6g"), so every format shows the
