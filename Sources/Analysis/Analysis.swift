@@ -1,2 +1,0 @@
-// The Analysis module; see docs/architecture.md for its job. Types are added by the
-// issue that builds it.

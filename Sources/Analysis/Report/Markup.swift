@@ -1,0 +1,27 @@
+/// Escaping shared by the SVG plots and the HTML report.
+enum Markup {
+    /// Text safe inside XML/HTML text and double- or single-quoted attributes:
+    /// & < > " ' become entities, and characters XML 1.0 forbids (C0 controls other
+    /// than tab, LF, CR; U+FFFE; U+FFFF) become U+FFFD, so the result always parses.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

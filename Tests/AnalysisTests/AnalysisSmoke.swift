@@ -1,6 +1,0 @@
-import XCTest
-@testable import Analysis
-
-final class AnalysisSmoke: XCTestCase {
-    func testModuleLinks() { XCTAssertTrue(true) }
-}
