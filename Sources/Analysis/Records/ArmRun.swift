@@ -49,7 +49,8 @@ public struct ArmRun: Sendable, Equatable {
     public static func load(from store: SweepStore, sweep: Sweep) throws -> [ArmRun] {
         try store.trials(sweepID: sweep.id).map { trial in
             guard let arm = trial.arm else {
-                throw AnalysisError.notAComparison(sweep: sweep.name)
+                throw AnalysisError("sweep \(sweep.name) is not a comparison (its trials have no arm); "
+                                    + "use vsweep trials / best / report")
             }
             // Step order, attempts in order within a step: a resumed attempt's report
             // replaces the one it re-did.
@@ -68,20 +69,6 @@ public struct ArmRun: Sendable, Equatable {
                           curve: curve,
                           updates: trial.updatesDone, trainSeconds: trial.trainSeconds,
                           loadMean: samples > 0 ? weighted / Double(samples) : nil)
-        }
-    }
-}
-
-public enum AnalysisError: Error, CustomStringConvertible, Equatable {
-    case notAComparison(sweep: String)
-    case unknownArm(String, known: [String])
-
-    public var description: String {
-        switch self {
-        case .notAComparison(let sweep):
-            return "sweep \(sweep) is not a comparison (its trials have no arm); use vsweep trials / best / report"
-        case .unknownArm(let arm, let known):
-            return "no arm named \(arm) (arms: \(known.joined(separator: ", ")))"
         }
     }
 }
