@@ -19,7 +19,7 @@ public final class ConfigReader {
         switch node {
         case .object(let o): object = o
         case .null: object = [:]
-        default: throw document.error(field: path, "must be a mapping of fields")
+        default: throw document.error(field: path, "must be a mapping of fields (got \(Self.show(node)))")
         }
     }
 

@@ -84,6 +84,12 @@ final class ComparisonSpecTests: XCTestCase {
         XCTAssertEqual(spec.bootstrapSeed, 0)
     }
 
+    func testLoadNamesAMissingFile() {
+        XCTAssertThrowsError(try ComparisonSpec.load(path: "/nonexistent/cmp.yaml")) { error in
+            XCTAssertEqual("\(error)", "/nonexistent/cmp.yaml: cannot read the comparison spec (no such file)")
+        }
+    }
+
     func testCellsAreSeedMajor() throws {
         let spec = try ComparisonSpec.parse(text: full, source: "ablation.yaml")
         let cells = (1...9).map { n -> String in

@@ -8,7 +8,8 @@ extension ComparisonSpec {
     public static func load(path: String) throws -> ComparisonSpec {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ConfigFileError(source: path, line: nil, field: nil, message: "cannot read the comparison spec")
+            let why = FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file"
+            throw ConfigFileError(source: path, line: nil, field: nil, message: "cannot read the comparison spec (\(why))")
         }
         return try parse(text: text, source: path)
     }
