@@ -1,5 +1,6 @@
 import ConfigFiles
 import Foundation
+import Search
 import TrialProtocol
 
 extension SweepSpec {
@@ -40,6 +41,11 @@ extension SweepSpec {
         let continuous = space.filter {
             switch $0.domain { case .uniform, .logUniform: true; default: false }
         }.map { "space.\($0.name)" }
+        let searched = space.filter { if case .fixed = $0.domain { false } else { true } }.count
+        if algorithm == .quasiRandom && searched > HaltonSampler.primes.count {
+            throw document.error(field: "search.algorithm", "quasi_random takes at most \(HaltonSampler.primes.count) "
+                                     + "searched parameters (one prime base each), the space has \(searched)")
+        }
         if gridPoints != nil && algorithm != .grid {
             throw document.error(field: "search.grid_points", "only a grid search uses grid_points "
                                      + "(algorithm is \(algorithm.rawValue))")
