@@ -29,7 +29,11 @@ public struct ConfigDocument: Sendable {
 
     public static func parse(yaml text: String, source: String) throws -> ConfigDocument {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch let e as YamlError {
+        do { node = try Yams.compose(yaml: text) } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
+            // Yams' own message quotes the whole text; name the key and its first line instead.
+            throw ConfigFileError(source: source, line: context.mark.line, field: keys.joined(separator: ", "),
+                                  message: "duplicate field (given more than once in one mapping; first at this line)")
+        } catch let e as YamlError {
             throw ConfigFileError(source: source, line: Self.line(of: e), field: nil, message: "not valid YAML/JSON: \(Self.describe(e))")
         } catch {
             throw ConfigFileError(source: source, line: nil, field: nil, message: "not valid YAML/JSON: \(error)")
@@ -111,14 +115,15 @@ public struct ConfigDocument: Sendable {
 
     static func line(of e: YamlError) -> Int? {
         switch e {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         default: return nil
         }
     }
 
     static func describe(_ e: YamlError) -> String {
         switch e {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _): return "\(problem) at line \(mark.line), column \(mark.column)"
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(problem) at line \(mark.line), column \(mark.column)"
         default: return "\(e)"
         }
     }

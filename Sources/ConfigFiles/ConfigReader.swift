@@ -19,7 +19,7 @@ public final class ConfigReader {
         switch node {
         case .object(let o): object = o
         case .null: object = [:]
-        default: throw document.error(field: path, "must be a mapping of fields")
+        default: throw document.error(field: path, "must be a mapping of fields (got \(Self.show(node)))")
         }
     }
 
@@ -41,7 +41,7 @@ public final class ConfigReader {
     public func double(_ key: String, default d: Double? = nil, _ rule: String = "", where ok: (Double) -> Bool = { _ in true }) throws -> Double {
         guard let v = raw(key) else {
             if let d { return d }
-            throw document.error(field: field(key), "is required (a number\(rule.isEmpty ? "" : ", " + rule))")
+            throw missing(key, "a number\(rule.isEmpty ? "" : ", " + rule)")
         }
         guard case .number(let x) = v else { throw document.error(field: field(key), "must be a number\(rule.isEmpty ? "" : ", " + rule) (got \(Self.show(v)))") }
         guard ok(x) else { throw document.error(field: field(key), "\(rule.isEmpty ? "invalid value" : "must be " + rule) (got \(Self.show(v)))") }
@@ -55,7 +55,7 @@ public final class ConfigReader {
     public func int(_ key: String, default d: Int? = nil, _ rule: String = "", where ok: (Int) -> Bool = { _ in true }) throws -> Int {
         guard let v = raw(key) else {
             if let d { return d }
-            throw document.error(field: field(key), "is required (an integer\(rule.isEmpty ? "" : ", " + rule))")
+            throw missing(key, "an integer\(rule.isEmpty ? "" : ", " + rule)")
         }
         guard case .number(let x) = v, x == x.rounded(), abs(x) < 9e15 else {
             throw document.error(field: field(key), "must be an integer\(rule.isEmpty ? "" : ", " + rule) (got \(Self.show(v)))")
@@ -77,7 +77,7 @@ public final class ConfigReader {
     public func string(_ key: String, default d: String? = nil) throws -> String {
         guard let v = raw(key) else {
             if let d { return d }
-            throw document.error(field: field(key), "is required (a string)")
+            throw missing(key, "a string")
         }
         switch v {
         case .string(let s): return s
@@ -94,22 +94,40 @@ public final class ConfigReader {
         let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
         guard let v = raw(key) else {
             if let d { return d }
-            throw document.error(field: field(key), "is required (one of: \(allowed))")
+            throw missing(key, "one of: \(allowed)")
         }
         guard case .string(let s) = v, let e = E(rawValue: s) else {
-            throw document.error(field: field(key), "must be one of: \(allowed) (got \(Self.show(v)))")
+            var hint = ""
+            if case .string(let s) = v, let near = NearestName.suggestion(for: s, among: E.allCases.map(\.rawValue)) {
+                hint = "; did you mean \(near)?"
+            }
+            throw document.error(field: field(key), "must be one of: \(allowed) (got \(Self.show(v)))\(hint)")
         }
         return e
     }
 
-    /// Rejects unknown fields in this mapping.
+    /// Rejects unknown fields in this mapping, suggesting the allowed field a typo
+    /// was probably meant to be.
     public func finish() throws {
+        let allowed = consumed.sorted()
         for key in object.keys.sorted() where !consumed.contains(key) {
-            throw document.error(field: field(key), "unknown field (allowed here: \(consumed.sorted().joined(separator: ", ")))")
+            let hint = NearestName.suggestion(for: key, among: allowed).map { "; did you mean \($0)?" } ?? ""
+            throw document.error(field: field(key), "unknown field\(hint) (allowed here: \(allowed.joined(separator: ", ")))")
         }
     }
 
-    static func show(_ v: JSONValue) -> String {
+    /// The error for a required field that is absent. A present field that looks
+    /// like its misspelling is named instead, with its line: that is what to fix.
+    public func missing(_ key: String, _ what: String) -> ConfigFileError {
+        let unread = object.keys.filter { !consumed.contains($0) }.sorted()
+        if let typo = unread.first(where: { NearestName.suggestion(for: $0, among: [key]) != nil }) {
+            return document.error(field: field(typo), "unknown field; did you mean \(key)? (\(key) is required: \(what))")
+        }
+        return document.error(field: field(key), "is required (\(what))")
+    }
+
+    /// A value as error messages quote it: numbers without a needless ".0", strings quoted.
+    public static func show(_ v: JSONValue) -> String {
         switch v {
         case .null: "null"
         case .bool(let b): "\(b)"

@@ -1,3 +1,4 @@
+import Foundation
 import Scheduler
 import TrialProtocol
 import XCTest
@@ -47,7 +48,7 @@ final class SweepSpecTests: XCTestCase {
         let cases: [(String, String, String)] = [
             ("budget: {updates: 450}", "budget: {updates: 450, seconds: 3}", "quick.yaml:12: budget: give exactly one"),
             ("limits: {max_trials: 40}", "limits: {max_trial: 40}", "quick.yaml:13: limits.max_trial: unknown field"),
-            ("  designer.k: {int: [2, 16]}", "  designer.k: {int: [16, 2]}", "quick.yaml:6: space.designer.k.int: low 16.0 must be < high 2.0"),
+            ("  designer.k: {int: [2, 16]}", "  designer.k: {int: [16, 2]}", "quick.yaml:6: space.designer.k.int: needs low < high (got [16, 2])"),
             ("search: {algorithm: tpe, seed: 3}", "search: {algorithm: bayes, seed: 3}", "quick.yaml:9: search.algorithm: must be one of"),
             ("metric: {name: val_pass1, goal: maximize}", "metric: {name: val_pass1}", "metric.goal: is required"),
             ("limits: {max_trials: 40}", "limits: {}", "limits: needs max_trials or max_trial_seconds"),
@@ -58,6 +59,67 @@ final class SweepSpecTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(expected), "\(error) should contain \(expected)")
             }
         }
+    }
+
+    func testGridPointsAreGivenForAGridOverRealRanges() throws {
+        let grid = valid.replacingOccurrences(of: "search: {algorithm: tpe, seed: 3}",
+                                              with: "search: {algorithm: grid, grid_points: 3}")
+        XCTAssertEqual(try SweepSpec.parse(text: grid, source: "quick.yaml").gridPoints, 3)
+        let withoutPoints = valid.replacingOccurrences(of: "search: {algorithm: tpe, seed: 3}", with: "search: {algorithm: grid}")
+        XCTAssertThrowsError(try SweepSpec.parse(text: withoutPoints, source: "quick.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("quick.yaml:9: search.grid_points: is required by a grid search over "
+                                              + "uniform or log_uniform parameters (space.learner.lr)"), "\(error)")
+        }
+    }
+
+    /// Every spec in `sweeps/` parses with its parser (a comparison has `arms`); the
+    /// files that are trial configs, not specs, are listed here.
+    func testEveryExampleSpecParses() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let directory = repository.appendingPathComponent("sweeps")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
+        let trialConfigs = ["trial-smoke.yaml"]
+        var comparisons: [String] = []
+        var sweeps: [String] = []
+        for file in files where !trialConfigs.contains(file) {
+            let path = directory.appendingPathComponent(file).path
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            XCTAssertTrue(text.hasPrefix("#"), "\(file): starts with a comment saying what it is for")
+            do {
+                if text.split(separator: "\n").contains(where: { $0.hasPrefix("arms:") }) {
+                    let spec = try ComparisonSpec.load(path: path)
+                    XCTAssertEqual(spec.name + ".yaml", file, "a comparison is named after its file")
+                    comparisons.append(file)
+                } else {
+                    let spec = try SweepSpec.load(path: path)
+                    XCTAssertEqual(spec.name + ".yaml", file, "a sweep is named after its file")
+                    sweeps.append(file)
+                }
+            } catch {
+                XCTFail("\(error)")
+            }
+        }
+        XCTAssertTrue(Set(files).isSuperset(of: trialConfigs))
+        XCTAssertEqual(sweeps, ["mass-k-feedback-lr.yaml", "quickstart.yaml"])
+        XCTAssertEqual(comparisons, ["paper-ablation.yaml", "quickstart-compare.yaml", "wallclock-matched.yaml"])
+    }
+
+    func testMassKFeedbackExampleSearchesTheVPTArmsSettings() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let spec = try SweepSpec.load(path: repository.appendingPathComponent("sweeps/mass-k-feedback-lr.yaml").path)
+        XCTAssertEqual(spec.trial["arm"], .string("vpt"))
+        XCTAssertEqual(spec.space.map(\.name), ["designer.mass_max", "designer.top_k", "feedback.size",
+                                                "learner.lr", "designer.lr"])
+        XCTAssertEqual(spec.budget, .updates(240))
+        XCTAssertEqual(spec.stopping, .asha(minResource: 30, reductionFactor: 3, maxResource: 240))
+        let ablation = try ComparisonSpec.load(path: repository.appendingPathComponent("sweeps/paper-ablation.yaml").path)
+        XCTAssertEqual(ablation.arms.map { $0.params["arm"] },
+                       ["baseline", "vpt", "uniform_topk", "self_distill", "random_feedback"].map(JSONValue.string))
+        XCTAssertEqual(ablation.seeds, [1, 2, 3, 4, 5])
+        XCTAssertEqual(ablation.trialCount, 25)
     }
 
     func testLaunchConfigSetsDottedParametersOverTheBase() throws {

@@ -1,6 +1,6 @@
 import TrialProtocol
 
-/// A sweep as the user describes it in YAML or JSON (see docs/scheduler.md). Parsed
+/// A sweep as the user describes it in YAML or JSON (see docs/sweep-spec.md). Parsed
 /// and validated by `SweepSpec.parse`, whose errors name file, line and field.
 public struct SweepSpec: Sendable, Equatable {
     public enum Engine: Sendable, Equatable {

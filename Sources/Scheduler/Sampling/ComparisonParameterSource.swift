@@ -1,0 +1,21 @@
+import TrialProtocol
+
+/// The parameters of a comparison's trials: trial n runs the cell
+/// `spec.cell(ofTrial: n)`, i.e. that arm's keys plus `"seed"`: the cell's seed, which
+/// the dispatcher takes as the trial seed (so arms at one seed see the same data).
+/// `.exhausted` after arms × seeds trials. A pure function of the spec and n: the
+/// history plays no part, so a resumed comparison proposes the same cells.
+public struct ComparisonParameterSource: ParameterSource, Sendable {
+    public let spec: ComparisonSpec
+
+    public init(spec: ComparisonSpec) {
+        self.spec = spec
+    }
+
+    public func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal {
+        guard let cell = spec.cell(ofTrial: Int64(trialNumber)) else { return .exhausted }
+        var params = cell.arm.params
+        params["seed"] = .number(Double(cell.seed))
+        return .params(params)
+    }
+}

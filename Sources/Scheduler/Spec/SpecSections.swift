@@ -1,0 +1,195 @@
+import ConfigFiles
+import Foundation
+import TrialProtocol
+
+/// The sections a sweep spec and a comparison spec share (docs/sweep-spec.md), parsed
+/// by one piece of code so that both formats accept and refuse the same things with
+/// the same messages. Every error names the file, the line and the field.
+enum SpecSections {
+    /// The sweep's name: it names a directory (`runs/<name>/`), so it is restricted.
+    static func name(_ r: ConfigReader, _ document: ConfigDocument) throws -> String {
+        let name = try r.string("name")
+        guard !name.isEmpty, !name.hasPrefix("."),
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw document.error(field: "name", "must be letters, digits, '-', '_' or '.', not starting with '.' "
+                                     + "(it names the directory runs/<name>/), got \"\(name)\"")
+        }
+        return name
+    }
+
+    static func engine(_ r: ConfigReader, _ document: ConfigDocument) throws -> SweepSpec.Engine {
+        switch r.raw("engine") {
+        case nil, .string("builtin")?:
+            return .builtin
+        case .array(let items)?:
+            guard !items.isEmpty else {
+                throw document.error(field: "engine", "an engine argv needs a program, e.g. [python3, engine.py]")
+            }
+            return .command(try items.enumerated().map { index, item in
+                guard case .string(let s) = item else {
+                    throw document.error(field: "engine[\(index)]", "must be a string (got \(ConfigReader.show(item))); "
+                                             + "the engine is an argv list of strings, e.g. [python3, engine.py]")
+                }
+                if index == 0 && s.isEmpty { throw document.error(field: "engine[0]", "the program must not be empty") }
+                return s
+            })
+        case .string(let s)?:
+            let words = s.split(separator: " ").joined(separator: ", ")
+            throw document.error(field: "engine", "must be builtin or a list of strings, the engine's argv (got \"\(s)\"); "
+                                     + "a string is never split into words or run by a shell: write [\(words)]")
+        case let other?:
+            throw document.error(field: "engine", "must be builtin or a list of strings, the engine's argv "
+                                     + "(got \(ConfigReader.show(other)))")
+        }
+    }
+
+    /// The base trial config: `trial:` inline, or `trial_file:` (relative paths are
+    /// resolved against the spec's directory), or empty.
+    static func trial(_ r: ConfigReader, _ document: ConfigDocument, source: String) throws -> JSONValue {
+        let inline = r.raw("trial")
+        let file = try r.optionalString("trial_file")
+        switch (inline, file) {
+        case (.some, .some):
+            throw document.error(field: "trial_file", "give either trial or trial_file, not both")
+        case (.some(let value), nil):
+            guard case .object = value else {
+                throw document.error(field: "trial", "must be a mapping, the base trial config "
+                                         + "(got \(ConfigReader.show(value))); a file goes in trial_file")
+            }
+            return value
+        case (nil, .some(let path)):
+            let resolved = path.hasPrefix("/") ? path
+                : ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+            guard FileManager.default.fileExists(atPath: resolved) else {
+                throw document.error(field: "trial_file", "no file at \(resolved) "
+                                         + "(a relative path is resolved against the spec's directory)")
+            }
+            do {
+                return try ConfigDocument.load(path: resolved).root
+            } catch let error as ConfigFileError {
+                throw document.error(field: "trial_file", "the trial config is invalid: \(error)")
+            }
+        case (nil, nil):
+            return .object([:])
+        }
+    }
+
+    /// The per-trial budget; nil when the section is absent. A present section must
+    /// give exactly one of `updates` and `seconds`.
+    static func budget(_ r: ConfigReader, _ document: ConfigDocument) throws -> SweepSpec.TrialBudget? {
+        let present = r.has("budget")
+        if let raw = r.raw("budget"), !isMapping(raw) {
+            throw document.error(field: "budget", "must be {updates: N} or {seconds: S} (got \(ConfigReader.show(raw)))")
+        }
+        let section = try r.section("budget")
+        let updates = try section.optionalInt("updates", ">= 1", where: { $0 >= 1 })
+        let seconds = try section.optionalDouble("seconds", "> 0", where: { $0 > 0 && $0.isFinite })
+        try section.finish()
+        switch (updates, seconds) {
+        case (let updates?, nil): return .updates(updates)
+        case (nil, let seconds?): return .seconds(seconds)
+        case (.some, .some):
+            throw document.error(field: "budget", "give exactly one of updates or seconds, not both")
+        case (nil, nil):
+            if present { throw document.error(field: "budget", "give exactly one of updates or seconds") }
+            return nil
+        }
+    }
+
+    static func metric(_ r: ConfigReader, _ document: ConfigDocument) throws -> (name: String, goal: SweepSpec.Goal) {
+        guard r.has("metric") else {
+            throw r.missing("metric", "{name: <a metric the engine reports>, goal: minimize | maximize}")
+        }
+        let section = try r.section("metric")
+        let name = try section.string("name")
+        guard !name.isEmpty else { throw document.error(field: "metric.name", "must not be empty (a metric the engine reports)") }
+        let goal: SweepSpec.Goal = try section.choice("goal")
+        try section.finish()
+        return (name, goal)
+    }
+
+    /// `parallel`, `retries` and `deadline`: how trials are run, the same for sweeps
+    /// and comparisons.
+    struct Execution {
+        var parallelTrials = 1
+        var threadsPerTrial = 1
+        var gpus: [String] = []
+        var maxAttempts = 3
+        var graceSeconds = 10.0
+        var timeoutSeconds: Double?
+    }
+
+    static func execution(_ r: ConfigReader, _ document: ConfigDocument) throws -> Execution {
+        var result = Execution()
+        let parallel = try r.section("parallel")
+        result.parallelTrials = try parallel.int("trials", default: 1, ">= 1", where: { $0 >= 1 })
+        result.threadsPerTrial = try parallel.int("threads_per_trial", default: 1, ">= 1", where: { $0 >= 1 })
+        if let list = parallel.raw("gpus") {
+            guard case .array(let items) = list else {
+                throw document.error(field: "parallel.gpus", "must be a list of GPU ids, e.g. [0, 1] (got \(ConfigReader.show(list)))")
+            }
+            for (index, item) in items.enumerated() {
+                switch item {
+                case .number(let x) where x == x.rounded() && x >= 0 && x < 1e9: result.gpus.append(String(Int(x)))
+                case .string(let s) where !s.isEmpty && !s.contains(","): result.gpus.append(s)
+                default:
+                    throw document.error(field: "parallel.gpus[\(index)]", "must be a GPU id: an integer >= 0 or a name "
+                                             + "without commas (got \(ConfigReader.show(item)))")
+                }
+            }
+        }
+        try parallel.finish()
+
+        let retries = try r.section("retries")
+        result.maxAttempts = try retries.int("max_attempts", default: 3, ">= 1 (starts per trial, the first included)",
+                                             where: { $0 >= 1 })
+        try retries.finish()
+
+        let deadline = try r.section("deadline")
+        result.graceSeconds = try deadline.double("grace_seconds", default: 10, ">= 0", where: { $0 >= 0 && $0.isFinite })
+        result.timeoutSeconds = try deadline.optionalDouble("timeout_seconds", "> 0", where: { $0 > 0 && $0.isFinite })
+        try deadline.finish()
+        return result
+    }
+
+    static func isMapping(_ value: JSONValue) -> Bool {
+        if case .object = value { return true }
+        return false
+    }
+
+    /// Why `key` is not a dotted config key (non-empty segments of letters, digits,
+    /// `_` or `-`, as the `Search` space requires); nil when it is one.
+    static func configKeyProblem(_ key: String) -> String? {
+        let segments = key.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = !key.isEmpty && segments.allSatisfy { segment in
+            !segment.isEmpty && segment.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || scalar == "_" || scalar == "-")
+            }
+        }
+        return valid ? nil : "\"\(key)\" is not a dotted config key (segments of letters, digits, '_' or '-', "
+            + "joined by '.', e.g. learner.lr)"
+    }
+
+    /// The reserved key that `key` would overwrite or be overwritten by (equal, inside
+    /// it, or containing it), if any.
+    static func conflict(of key: String, with reserved: [String]) -> String? {
+        reserved.first { key == $0 || key.hasPrefix($0 + ".") || $0.hasPrefix(key + ".") }
+    }
+
+    /// The keys of the mapping at `path`, in the order the file gives them (a
+    /// dictionary forgets it; the lines remember).
+    static func fileOrder(_ keys: some Collection<String>, under path: String, _ document: ConfigDocument) -> [String] {
+        keys.sorted {
+            (document.lines["\(path).\($0)"] ?? 0, $0) < (document.lines["\(path).\($1)"] ?? 0, $1)
+        }
+    }
+
+    /// Refuses top-level fields that belong to the other kind of spec, with a hint
+    /// instead of a bare "unknown field".
+    static func refuseForeign(_ fields: [String], _ r: ConfigReader, _ document: ConfigDocument, hint: String) throws {
+        for field in fields where r.has(field) {
+            throw document.error(field: field, hint)
+        }
+    }
+}
