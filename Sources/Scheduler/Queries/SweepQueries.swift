@@ -23,12 +23,27 @@ public enum SweepQueries {
     /// The `top` best completed trials by the sweep's metric and goal, best first.
     public static func best(_ store: SweepStore, sweep name: String, top: Int, runsDirectory: String) throws -> [Ranked] {
         let sweep = try sweep(store, named: name)
-        let spec = try SweepSpec.parse(text: sweep.spec, source: "stored spec of sweep \(name)")
+        let spec = try storedSpec(of: sweep)
         let launcher = TrialLauncher(spec: spec, engineArgv: [], runsDirectory: runsDirectory, environment: [:])
         return try store.best(sweepID: sweep.id, top: top).map { trial in
             Ranked(trial: trial, config: launcher.config(number: trial.number, params: StoredParams.json(trial.params),
                                                          seed: trial.seed))
         }
+    }
+
+    /// The sweep spec a sweep ran: its stored text, as a sweep spec or, for a
+    /// comparison, the sweep its arms × seeds were run as.
+    public static func storedSpec(of sweep: Sweep) throws -> SweepSpec {
+        let source = "stored spec of sweep \(sweep.name)"
+        if let comparison = try? ComparisonSpec.parse(text: sweep.spec, source: source) {
+            return comparison.sweepSpec()
+        }
+        return try SweepSpec.parse(text: sweep.spec, source: source)
+    }
+
+    /// The comparison spec a sweep was run from; nil for a search sweep.
+    public static func comparisonSpec(of sweep: Sweep) -> ComparisonSpec? {
+        try? ComparisonSpec.parse(text: sweep.spec, source: "stored spec of sweep \(sweep.name)")
     }
 
     /// Trials of a sweep in number order, optionally of one state.

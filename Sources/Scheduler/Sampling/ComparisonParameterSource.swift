@@ -18,4 +18,9 @@ public struct ComparisonParameterSource: ParameterSource, Sendable {
         params["seed"] = .number(Double(cell.seed))
         return .params(params)
     }
+
+    /// Stored with the trial, so that readers group runs by arm without the spec.
+    public func arm(ofTrial number: Int) -> String? {
+        spec.cell(ofTrial: Int64(number))?.arm.name
+    }
 }

@@ -1,0 +1,91 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Scheduler
+import SweepStore
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run arms × seeds at one matched budget (resumable) and compare them, paired by seed.",
+        discussion: """
+        The comparison spec format is in docs/sweep-spec.md. Runs what is not done yet (the comparison is \
+        stored as a sweep named after the spec), then prints per arm n, mean ± sd and median of the metric, \
+        and the paired difference to the reference arm with 95% intervals (paired bootstrap with a fixed \
+        seed, paired t) and p-values; under a wall-clock budget also the updates each arm achieved and a \
+        warning when arms ran under different machine loads. Formulas: docs/analysis.md.
+        Exit status: 0 done; 1 runtime failure; 2 bad input (spec, a changed spec without --new); 130 / 143 \
+        interrupted (the partial table is printed; run again to resume).
+        """)
+
+    @Argument(help: "Comparison spec (YAML or JSON).") var spec: String
+    @Option(help: "Sweep database (SQLite, WAL).") var db = "storage/vsweep.sqlite"
+    @Option(help: "Directory for trial configs, checkpoints and logs.") var runs = "runs"
+    @Option(help: "table, markdown, csv or json.") var format: TableFormat = .table
+    @Flag(help: "Start a new comparison (named <name>-2, …) when the spec changed.") var new = false
+    @Flag(help: "Do not run anything: print what is recorded.") var noRun = false
+    @Flag(help: "Also print one row per run (arm, seed, state, metric, updates, seconds, load).") var showRuns = false
+    @Flag(help: "Do not print a line per report.") var quiet = false
+
+    func run() throws {
+        let comparison: ComparisonSpec
+        do { comparison = try ComparisonSpec.load(path: spec) } catch { throw commandExitCode(for: error) }
+        var name = comparison.name
+        var interrupted: Int32?
+        if !noRun {
+            let view = LiveView(quiet: quiet)
+            do {
+                let (outcome, runner) = try SweepSession.run(
+                    spec: comparison.sweepSpec(), source: ComparisonParameterSource(spec: comparison),
+                    databasePath: db, runsDirectory: runs, newSweep: new, log: { view.log($1) },
+                    prepare: { runner, store in view.attach(to: runner, store: store) })
+                view.finish()
+                name = runner.spec.name
+                if case .interrupted(let signal) = outcome { interrupted = signal }
+            } catch {
+                view.finish()
+                throw commandExitCode(for: error)
+            }
+        }
+        try printComparison(comparison, sweepName: name)
+        if let interrupted { throw ExitCode(128 + interrupted) }
+    }
+
+    private func printComparison(_ comparison: ComparisonSpec, sweepName: String) throws {
+        let store = try withInputErrors { try SweepStore.open(path: db) }
+        let sweep = try withInputErrors { try SweepQueries.sweep(store, named: sweepName) }
+        let runs = try withInputErrors { try ArmRun.load(from: store, sweep: sweep) }
+        let analysis = try withInputErrors { try ComparisonAnalysis(runs: runs, settings: comparison.analysisSettings) }
+        let machine = format == .csv || format == .json
+        if !machine {
+            print("\(sweepName): \(comparison.arms.count) arms × \(comparison.seeds.count) seeds, "
+                  + "budget \(comparison.budgetText), \(comparison.metric) (\(comparison.goal.rawValue)); "
+                  + "Δ = arm − \(comparison.reference), paired by seed")
+        }
+        let table = try machine ? analysis.dataTable() : analysis.readableTable()
+        print(table.render(format), terminator: "")
+        if showRuns { print(try analysis.runsTable(runs).render(format), terminator: "") }
+        for warning in analysis.warnings {
+            if machine { log("warning: \(warning)") } else { print("warning: \(warning)") }
+        }
+    }
+}
+
+extension ComparisonSpec {
+    var analysisSettings: ComparisonAnalysis.Settings {
+        var wallClock = false
+        if case .seconds = budget { wallClock = true }
+        return ComparisonAnalysis.Settings(arms: arms.map(\.name), reference: reference, seeds: seeds, metric: metric,
+                                           reportMetrics: reportMetrics, wallClock: wallClock,
+                                           resamples: bootstrapResamples, bootstrapSeed: bootstrapSeed)
+    }
+
+    var budgetText: String {
+        switch budget {
+        case .updates(let updates): return "\(updates) updates"
+        case .seconds(let seconds): return "\(String(format: "%g", seconds)) s of training"
+        }
+    }
+}
+
+extension TableFormat: ExpressibleByArgument {}

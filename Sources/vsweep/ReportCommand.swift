@@ -1,0 +1,48 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Scheduler
+import SweepStore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write an HTML report with SVG plots for a sweep or a comparison.",
+        discussion: """
+        DIR/index.html is self-contained (inline CSS and SVG, no scripts); every plot is also written as \
+        DIR/<name>.svg. A sweep: best trials, the metric against each parameter, early-stopping rungs, \
+        learning curves of the best trials. A comparison: the per-arm table with paired differences, the \
+        final metric per seed, learning curves per arm (mean ± sd over seeds), every run. \
+        scripts/report-screenshot DIR/index.html out.png renders it with headless Chromium.
+        """)
+
+    @OptionGroup var store: StoreOptions
+    @Argument(help: "Sweep or comparison name.") var sweep: String
+    @Option(help: "Output directory (created).") var out: String
+
+    func run() throws {
+        let s = try store.open()
+        let found = try withInputErrors { try SweepQueries.sweep(s, named: sweep) }
+        let page: HTMLReport
+        let figures: [(name: String, plot: any SVGPlot)]
+        if let comparison = SweepQueries.comparisonSpec(of: found) {
+            let runs = try withInputErrors { try ArmRun.load(from: s, sweep: found) }
+            let analysis = try withInputErrors { try ComparisonAnalysis(runs: runs, settings: comparison.analysisSettings) }
+            let report = try withInputErrors {
+                try ComparisonReport(name: found.name, runs: runs, analysis: analysis, budget: comparison.budgetText)
+            }
+            (page, figures) = (report.page, report.figures)
+        } else {
+            let report = try withInputErrors { try SweepReport(store: s, sweep: found) }
+            (page, figures) = (report.page, report.figures)
+        }
+        try withInputErrors {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try page.render().write(toFile: out + "/index.html", atomically: true, encoding: .utf8)
+            for figure in figures {
+                try figure.plot.svg().write(toFile: "\(out)/\(figure.name).svg", atomically: true, encoding: .utf8)
+            }
+        }
+        print("\(out)/index.html (\(figures.count) plots, also as \(out)/*.svg)")
+    }
+}
