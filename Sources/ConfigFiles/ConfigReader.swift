@@ -109,8 +109,14 @@ public final class ConfigReader {
     /// Rejects unknown fields in this mapping, suggesting the allowed field a typo
     /// was probably meant to be.
     public func finish() throws {
-        let allowed = consumed.sorted()
-        for key in object.keys.sorted() where !consumed.contains(key) {
+        try rejectUnknown(allowed: consumed)
+    }
+
+    /// Rejects fields outside `allowed` before anything is read: a misspelt optional
+    /// section is then reported as such, not through what its absence breaks later.
+    public func rejectUnknown(allowed: some Sequence<String>) throws {
+        let allowed = Set(allowed).sorted()
+        for key in object.keys.sorted() where !allowed.contains(key) {
             let hint = NearestName.suggestion(for: key, among: allowed).map { "; did you mean \($0)?" } ?? ""
             throw document.error(field: field(key), "unknown field\(hint) (allowed here: \(allowed.joined(separator: ", ")))")
         }

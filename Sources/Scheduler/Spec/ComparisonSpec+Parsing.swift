@@ -3,6 +3,9 @@ import Foundation
 import TrialProtocol
 
 extension ComparisonSpec {
+    static let topLevelFields = ["name", "engine", "trial", "trial_file", "arms", "reference", "seeds", "budget",
+                                 "metric", "report_metrics", "parallel", "retries", "deadline", "bootstrap"]
+
     /// Reads a comparison spec file (YAML or JSON). Relative `trial_file` paths are
     /// resolved against the spec's directory.
     public static func load(path: String) throws -> ComparisonSpec {
@@ -23,6 +26,7 @@ extension ComparisonSpec {
                                        hint: "a comparison has no space, search, stopping or limits (its trials are "
                                            + "arms × seeds, each run to the budget); to search, write a sweep spec "
                                            + "(vsweep run)")
+        try r.rejectUnknown(allowed: topLevelFields)
         let name = try SpecSections.name(r, document)
         let engine = try SpecSections.engine(r, document)
         let trial = try SpecSections.trial(r, document, source: source)

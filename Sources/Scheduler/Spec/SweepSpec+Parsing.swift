@@ -8,6 +8,9 @@ extension SweepSpec {
     /// be overwritten without a word.
     static let keysSetByScheduler = ["trial", "checkpoint.dir"]
 
+    static let topLevelFields = ["name", "engine", "trial", "trial_file", "space", "search", "stopping", "metric",
+                                 "budget", "limits", "parallel", "retries", "deadline"]
+
     /// Reads a spec file (YAML or JSON). Relative `trial_file` paths are resolved
     /// against the spec's directory.
     public static func load(path: String) throws -> SweepSpec {
@@ -27,6 +30,7 @@ extension SweepSpec {
         try SpecSections.refuseForeign(["arms", "seeds", "reference"], r, document,
                                        hint: "a sweep spec has no arms, seeds or reference; this looks like a "
                                            + "comparison spec (run it with vsweep compare)")
+        try r.rejectUnknown(allowed: topLevelFields)
         let name = try SpecSections.name(r, document)
         let engine = try SpecSections.engine(r, document)
         let trial = try SpecSections.trial(r, document, source: source)
