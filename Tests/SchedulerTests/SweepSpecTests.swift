@@ -102,7 +102,7 @@ final class SweepSpecTests: XCTestCase {
             }
         }
         XCTAssertTrue(Set(files).isSuperset(of: trialConfigs))
-        XCTAssertEqual(sweeps, ["mass-k-feedback-lr.yaml", "quickstart.yaml"])
+        XCTAssertEqual(sweeps, ["external-toy.yaml", "mass-k-feedback-lr.yaml", "quickstart.yaml"])
         XCTAssertEqual(comparisons, ["paper-ablation.yaml", "quickstart-compare.yaml", "wallclock-matched.yaml"])
     }
 

@@ -58,7 +58,8 @@ public struct HTMLReport: Sendable {
         case .paragraph(let text):
             return "<p>\(Markup.escape(text))</p>\n"
         case .table(let headers, let rows, let caption):
-            var out = "<table>\n"
+            // Wide tables (a comparison with many metrics) scroll instead of spilling off the page.
+            var out = "<div class=\"scroll\">\n<table>\n"
             if let caption { out += "<caption>\(Markup.escape(caption))</caption>\n" }
             out += "<thead><tr>" + headers.map { "<th>\(Markup.escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for row in rows {
@@ -66,7 +67,7 @@ public struct HTMLReport: Sendable {
                     TableCell.isNumeric(cell) ? "<td class=\"num\">\(Markup.escape(cell))</td>" : "<td>\(Markup.escape(cell))</td>"
                 }.joined() + "</tr>\n"
             }
-            return out + "</tbody>\n</table>\n"
+            return out + "</tbody>\n</table>\n</div>\n"
         case .figure(let plot, let caption):
             var out = "<figure>\n" + plot.svg()
             if let caption { out += "<figcaption>\(Markup.escape(caption))</figcaption>\n" }
@@ -81,7 +82,8 @@ public struct HTMLReport: Sendable {
     .subtitle { color: #555; margin-top: 0; }
     section { margin-top: 2em; }
     h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
-    table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+    div.scroll { overflow-x: auto; }
+    table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
     caption { text-align: left; color: #555; padding-bottom: 0.3em; }
     th, td { border: 1px solid #ddd; padding: 0.3em 0.7em; text-align: left; }
     th { background: #f4f4f4; }
