@@ -63,6 +63,31 @@ enum CLIFixture {
         return run(["run", path, "--db", database, "--runs", dir + "/runs", "--quiet"])
     }()
 
+    static let comparisonSpec: String = {
+        """
+        name: tiny-compare
+        engine: builtin
+        trial: \(trial)
+        arms:
+          baseline: {arm: baseline}
+          vpt: {arm: vpt, designer.mass_max: 0.2, designer.top_k: 2, feedback.batch: 2}
+        seeds: [3, 4]
+        budget: {updates: 8}
+        metric: {name: test_pass1, goal: maximize}
+        report_metrics: [val_loss]
+        parallel: {trials: 2, threads_per_trial: 1}
+        bootstrap: {resamples: 500, seed: 1}
+        """
+    }()
+
+    static var comparisonPath: String { dir + "/tiny-compare.yaml" }
+
+    /// Runs the comparison once; its table (terminal format) is the result's stdout.
+    static let comparisonRun: Result = {
+        try! comparisonSpec.write(toFile: comparisonPath, atomically: true, encoding: .utf8)
+        return run(["compare", comparisonPath, "--db", database, "--runs", dir + "/runs", "--quiet"])
+    }()
+
     struct Result {
         var status: Int32
         var stdout: String

@@ -95,7 +95,8 @@ public struct SweepReport: Sendable {
     static func rungPlot(store: SweepStore, sweep: Sweep, trials: [Trial]) throws -> RungPlot? {
         let byID = Dictionary(uniqueKeysWithValues: trials.map { ($0.id, $0) })
         var results: [RungResult] = []
-        for bracket in Set(trials.compactMap(\.bracket)).sorted() {
+        // ASHA records its rungs under bracket 0 (trials carry no bracket); Hyperband under each trial's.
+        for bracket in Set(trials.compactMap(\.bracket)).union([0]).sorted() {
             var rung = 0
             while case let found = try store.rungValues(sweepID: sweep.id, bracket: bracket, rung: rung), !found.isEmpty {
                 results += found
