@@ -142,4 +142,42 @@ final class SchedulerSignalTests: XCTestCase {
         XCTAssertEqual(second.terminationStatus, 0)
         XCTAssertEqual(try store.trials(sweepID: sweep.id).map(\.state), [.completed, .completed])
     }
+
+    /// A second SIGINT kills trials that ignore SIGTERM (here: a trial hung with
+    /// SIGTERM ignored and a 60 s grace) instead of waiting out the grace period.
+    func testASecondSIGINTKillsTrialsThatIgnoreSIGTERM() throws {
+        let vsweep = SweepFixture.binDirectory + "/vsweep"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: vsweep), "vsweep is not built")
+        let fixture = try SweepFixture()
+        defer { fixture.remove() }
+        let specPath = fixture.directory + "/spec.yaml"
+        try SweepFixture.specText(name: "sig2", trial: "{noop: {hang_at_report: 2}}", reports: 10, maxTrials: 1,
+                                  extra: "deadline: {grace_seconds: 60, timeout_seconds: 600}")
+            .write(toFile: specPath, atomically: true, encoding: .utf8)
+        let log = fixture.directory + "/run.log"
+        let run = try SchedulerCrashTests.start(vsweep, ["run", specPath, "--db", fixture.databasePath,
+                                                         "--runs", fixture.runsDirectory], log: log)
+        let store = try fixture.store()
+        func logContains(_ text: String) -> Bool {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(text)
+        }
+        // Observed states, not sleeps: the trial has reported (and now hangs) …
+        for _ in 0..<4000 where !logContains("step 1:") { usleep(5_000) }
+        XCTAssertTrue(logContains("step 1:"))
+        kill(run.processIdentifier, SIGINT)
+        // … the scheduler has sent SIGTERM (which the hung trial ignores) …
+        for _ in 0..<4000 where !logContains("again to kill them") { usleep(5_000) }
+        XCTAssertTrue(logContains("again to kill them"))
+        XCTAssertTrue(run.isRunning, "still waiting for the trial that ignores SIGTERM")
+        kill(run.processIdentifier, SIGINT)
+        run.waitUntilExit()
+        XCTAssertEqual(run.terminationStatus, 130)
+        XCTAssertTrue(logContains("again: killing running trials"))
+        let sweep = try XCTUnwrap(store.sweep(named: "sig2"))
+        let trial = try XCTUnwrap(store.trials(sweepID: sweep.id).first)
+        XCTAssertEqual(trial.state, .queued, "re-queued for the next run")
+        let attempt = try XCTUnwrap(store.attempts(trialID: trial.id).last)
+        XCTAssertEqual(attempt.termSignal, SIGKILL)
+        XCTAssertFalse(SchedulerCrashTests.isLiveProcess(pid: try XCTUnwrap(attempt.pid), start: attempt.processStart))
+    }
 }
