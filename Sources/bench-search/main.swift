@@ -40,14 +40,56 @@ struct Options {
 let options = Options(CommandLine.arguments)
 let checkpoints = [25, 50, 100].filter { $0 <= options.trials }
 
-let samplers: [(name: String, make: @Sendable (UInt64) -> any Sampler)] = [
+func variant(_ spec: String) -> (name: String, make: @Sendable (UInt64) -> any Sampler) {
+    var fields = spec.split(separator: ";").map(String.init)
+    let name = fields.removeFirst()
+    let settings = fields
+    let make: @Sendable (UInt64) -> any Sampler = { seed in
+        var halton = false, startup = 10, candidates = 64, clip = 1.25, prior = 1.0, multivariate = true
+        var bw = TPESampler.BandwidthRule.neighbourGap, good = TPESampler.GoodRule.linear(0.1)
+        var uniform = false, minBW = 0.0, sampleBW = 1.0, ends = false
+        for field in settings {
+            let kv = field.split(separator: "=").map(String.init)
+            let v = kv[1]
+            switch kv[0] {
+            case "cand": candidates = Int(v)!
+            case "start": startup = Int(v)!
+            case "halton": halton = v == "1"
+            case "clip": clip = Double(v)!
+            case "prior": prior = Double(v)!
+            case "mv": multivariate = v == "1"
+            case "bw": bw = v == "scott" ? .scott : v == "optuna4" ? .optuna4 : .neighbourGap
+            case "ends": ends = v == "1"
+            case "lin": good = .linear(Double(v)!)
+            case "sqrt": good = .sqrt(Double(v)!)
+            case "uniform": uniform = v == "1"
+            case "minbw": minBW = Double(v)!
+            case "sbw": sampleBW = Double(v)!
+            default: fatalError("bad field \(field)")
+            }
+        }
+        var t = try! TPESampler(seed: seed, startupTrials: startup, candidateCount: candidates, priorWeight: prior, clipExponent: clip, multivariate: multivariate)
+        t.bandwidth = bw; t.goodRule = good; t.uniformWeights = uniform; t.minBandwidthFactor = minBW
+        t.samplingBandwidthFactor = sampleBW
+        t.considerEndpoints = ends
+        t.haltonStartup = halton
+        return t
+    }
+    return (name, make)
+}
+
+let variantSpecs = ProcessInfo.processInfo.environment["BENCH_VARIANTS"].map { $0.split(separator: "|").map { variant(String($0)) } }
+let onlyFunction = ProcessInfo.processInfo.environment["BENCH_FUNCTION"]
+
+let standardSamplers: [(name: String, make: @Sendable (UInt64) -> any Sampler)] = [
     ("random", { RandomSampler(seed: $0) }),
     ("halton", { HaltonSampler(seed: $0) }),
     ("tpe", { try! TPESampler(seed: $0) }),
     ("tpe, Optuna 5.0 settings", { try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1) }),
     ("tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
 ]
-let functions: [BenchmarkFunction] = [.branin, .hartmann6]
+let samplers = variantSpecs ?? standardSamplers
+let functions: [BenchmarkFunction] = [.branin, .hartmann6].filter { onlyFunction == nil || $0.name == onlyFunction }
 
 /// Regret after each checkpoint for one run.
 func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
@@ -62,6 +104,15 @@ func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
         if checkpoints.contains(trial + 1) { regrets.append(best - function.minimum) }
     }
     return regrets
+}
+
+/// Per-seed results written from concurrent workers, each to its own slot.
+final class ResultBox: @unchecked Sendable {  // Safe: a lock guards every access to `slots`.
+    private var slots: [[Double]]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func set(_ i: Int, _ value: [Double]) { lock.lock(); slots[i] = value; lock.unlock() }
+    var values: [[Double]] { lock.lock(); defer { lock.unlock() }; return slots }
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
@@ -79,7 +130,15 @@ print("|---|---|" + checkpoints.map { _ in "---|" }.joined() + "---|")
 for function in functions {
     for sampler in samplers {
         let start = Date()
-        let runs = (options.firstSeed..<(options.firstSeed + options.seeds)).map { seed in run(sampler.make(UInt64(seed)), on: function) }
+        let box = ResultBox(count: options.seeds)
+        DispatchQueue.concurrentPerform(iterations: options.seeds) { i in
+            box.set(i, run(sampler.make(UInt64(options.firstSeed + i)), on: function))
+        }
+        let runs = box.values
+        if let dump = ProcessInfo.processInfo.environment["BENCH_DUMP"] {
+            let text = runs.map { $0.map { String($0) }.joined(separator: " ") }.joined(separator: "\n")
+            try! text.write(toFile: "\(dump)-\(function.name)-\(sampler.name).txt", atomically: true, encoding: .utf8)
+        }
         let seconds = Date().timeIntervalSince(start)
         let cells = checkpoints.indices.map { c -> String in
             let values = runs.map { $0[c] }.sorted()
