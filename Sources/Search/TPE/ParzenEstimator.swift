@@ -32,29 +32,11 @@ struct ParzenEstimator {
         case categorical(probabilities: [[Double]])
     }
 
-    /// How kernels are shaped; see the type's documentation.
-    struct Settings: Sendable, Hashable {
-        var priorWeight: Double = 1
-        var clipExponent: Double = 1
-        var bandwidth: TPESampler.BandwidthRule = .neighbourGap
-        var minBandwidthFactor: Double = 0
-        var uniformWeights = false
-        var considerEndpoints = false
-        var dimensionCount = 1
-    }
-
     let logWeights: [Double]
     let weights: [Double]
     let dimensions: [DimensionKernels]
 
-    /// - Parameters:
-    ///   - observations: n points, each with one coordinate per entry of `axes`.
-    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double) {
-        self.init(observations: observations, axes: axes,
-                  settings: Settings(priorWeight: priorWeight, clipExponent: clipExponent))
-    }
-
-    /// A mixture from its kernels directly; `weights` need not be normalised.
+    /// A mixture given by its kernels; `weights` (one per kernel) need not be normalised.
     init(weights: [Double], dimensions: [DimensionKernels]) {
         let total = weights.reduce(0, +)
         self.weights = weights.map { $0 / total }
@@ -62,23 +44,22 @@ struct ParzenEstimator {
         self.dimensions = dimensions
     }
 
-    init(observations: [[Double]], axes: [KernelDimension], settings: Settings) {
-        let priorWeight = settings.priorWeight
+    /// - Parameters:
+    ///   - observations: n points, each with one coordinate per entry of `axes`.
+    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double) {
         let n = observations.count
-        var rawWeights = settings.uniformWeights ? Array(repeating: 1, count: n) : TPESampler.observationWeights(n)
+        var rawWeights = TPESampler.observationWeights(n)
         rawWeights.append(priorWeight)
         let total = rawWeights.reduce(0, +)
         weights = rawWeights.map { $0 / total }
         logWeights = weights.map { log($0) }
 
-        var settings = settings
-        settings.dimensionCount = axes.count
         dimensions = axes.enumerated().map { d, axis in
             let column = observations.map { $0[d] }
             switch axis {
             case .numeric(let low, let high, let step):
                 return .numeric(Self.numericKernels(column, low: low, high: high, step: step ?? 0,
-                                                    settings: settings))
+                                                    clipExponent: clipExponent))
             case .categorical(let count):
                 return .categorical(probabilities: Self.categoricalKernels(column, count: count, priorWeight: priorWeight))
             }
@@ -87,12 +68,6 @@ struct ParzenEstimator {
 
     static func numericKernels(_ mus: [Double], low: Double, high: Double, step: Double,
                                clipExponent: Double) -> NumericKernels {
-        numericKernels(mus, low: low, high: high, step: step, settings: Settings(clipExponent: clipExponent))
-    }
-
-    static func numericKernels(_ mus: [Double], low: Double, high: Double, step: Double,
-                               settings: Settings) -> NumericKernels {
-        let clipExponent = settings.clipExponent
         let n = mus.count
         let lower = low - step / 2
         let upper = high + step / 2
@@ -108,30 +83,13 @@ struct ParzenEstimator {
             sortedSigmas.append(max(left, right))
         }
         // The outermost kernels ignore their gap to the boundary.
-        if sorted.count >= 4 && !settings.considerEndpoints {
+        if sorted.count >= 4 {
             sortedSigmas[0] = sorted[2] - sorted[1]
             sortedSigmas[sortedSigmas.count - 1] = sorted[sorted.count - 2] - sorted[sorted.count - 3]
         }
         var sigmas = [Double](repeating: 0, count: n)
         for (rank, index) in order.enumerated() { sigmas[index] = sortedSigmas[rank] }
-        if settings.bandwidth == .scott {
-            let withPrior = mus + [0.5 * (low + high)]
-            let m = Double(withPrior.count)
-            let mean = withPrior.reduce(0, +) / m
-            let sd = (withPrior.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / max(m - 1, 1)).squareRoot()
-            let s = withPrior.sorted()
-            func q(_ p: Double) -> Double {
-                let pos = p * (m - 1); let lo = Int(pos); let hi = min(lo + 1, s.count - 1)
-                return s[lo] + (pos - Double(lo)) * (s[hi] - s[lo])
-            }
-            let iqr = q(0.75) - q(0.25)
-            let sigma = 1.059 * min(iqr / 1.34, sd) * pow(m, -0.2)
-            sigmas = Array(repeating: sigma, count: n)
-        }
-        if settings.bandwidth == .optuna4 {
-            sigmas = Array(repeating: 0.2 * pow(Double(max(n, 1)), -1.0 / Double(settings.dimensionCount + 4)) * range, count: n)
-        }
-        let minSigma = max(range / min(100.0, pow(Double(n + 2), clipExponent)), settings.minBandwidthFactor * range)
+        let minSigma = range / min(100.0, pow(Double(n + 2), clipExponent))
         sigmas = sigmas.map { min(max($0, minSigma), range) }
         return NumericKernels(mus: mus + [0.5 * (low + high)], sigmas: sigmas + [range],
                               low: low, high: high, step: step)
@@ -151,14 +109,13 @@ struct ParzenEstimator {
 
     /// `count` points drawn from the mixture: a kernel by weight, then each coordinate
     /// from that kernel (numeric: truncated normal by rejection, rounded to the step).
-    func sample(count: Int, bandwidthFactor: Double = 1, using generator: inout SplitMix64) -> [[Double]] {
+    func sample(count: Int, using generator: inout SplitMix64) -> [[Double]] {
         (0..<count).map { _ in
             let k = Self.draw(weights, using: &generator)
             return dimensions.map { dimension in
                 switch dimension {
                 case .numeric(let kernels):
-                    let sigma = min(kernels.sigmas[k] * bandwidthFactor, kernels.high - kernels.low + kernels.step)
-                    let x = Self.truncatedNormal(mu: kernels.mus[k], sigma: sigma,
+                    let x = Self.truncatedNormal(mu: kernels.mus[k], sigma: kernels.sigmas[k],
                                                  low: kernels.low - kernels.step / 2,
                                                  high: kernels.high + kernels.step / 2, using: &generator)
                     guard kernels.step > 0 else { return x }

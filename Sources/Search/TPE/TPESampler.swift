@@ -22,15 +22,6 @@ import Foundation
 /// With Optuna's values (`candidateCount: 24, clipExponent: 1`) the sampler matches
 /// Optuna 5.0's TPE in distribution (docs/benchmarks.md).
 public struct TPESampler: Sampler {
-    public enum BandwidthRule: Sendable, Hashable { case neighbourGap, scott, optuna4 }
-    public var considerEndpoints = false
-    public var haltonStartup = false
-    public enum GoodRule: Sendable, Hashable { case linear(Double), sqrt(Double) }
-    public var bandwidth: BandwidthRule = .neighbourGap
-    public var goodRule: GoodRule = .linear(0.1)
-    public var uniformWeights = false
-    public var minBandwidthFactor = 0.0
-    public var samplingBandwidthFactor = 1.0
     public let seed: UInt64
     public let startupTrials: Int
     public let candidateCount: Int
@@ -82,20 +73,12 @@ public struct TPESampler: Sampler {
             .compactMap { observation in observation.rankingObjective.map { (observation, $0) } }
             .sorted { $0.0.trialNumber < $1.0.trialNumber }
         guard finished.count >= startupTrials else {
-            if haltonStartup, let point = try? HaltonSampler(seed: seed).sample(space: space, trialNumber: trialNumber, history: history) {
-                return point
-            }
             return RandomSampler(seed: seed).sample(space: space, trialNumber: trialNumber, history: history)
         }
         let ranked = finished.indices.sorted {
             (finished[$0].1, finished[$0].0.trialNumber) < (finished[$1].1, finished[$1].0.trialNumber)
         }
-        let goodN: Int
-        switch goodRule {
-        case .linear(let b): goodN = min(Int((b * Double(finished.count) - 1e-9).rounded(.up)), 25)
-        case .sqrt(let b): goodN = min(Int((b * Double(finished.count).squareRoot()).rounded(.up)), 25)
-        }
-        let goodIndices = Set(ranked.prefix(goodN))
+        let goodIndices = Set(ranked.prefix(Self.goodCount(finished.count)))
         let good = finished.indices.filter { goodIndices.contains($0) }.map { finished[$0].0 }
         var bad = finished.indices.filter { !goodIndices.contains($0) }.map { finished[$0].0 }
         if constantLiar {
@@ -122,12 +105,11 @@ public struct TPESampler: Sampler {
     private func bestCandidate(for group: [Parameter], good: [Observation], bad: [Observation],
                                using generator: inout SplitMix64) -> [Double] {
         let axes = group.compactMap(KernelDimension.init)
-        let settings = ParzenEstimator.Settings(priorWeight: priorWeight, clipExponent: clipExponent, bandwidth: bandwidth,
-                                                minBandwidthFactor: minBandwidthFactor, uniformWeights: uniformWeights,
-                                                considerEndpoints: considerEndpoints)
-        let l = ParzenEstimator(observations: coordinates(of: good, in: group), axes: axes, settings: settings)
-        let g = ParzenEstimator(observations: coordinates(of: bad, in: group), axes: axes, settings: settings)
-        let candidates = l.sample(count: candidateCount, bandwidthFactor: samplingBandwidthFactor, using: &generator)
+        let l = ParzenEstimator(observations: coordinates(of: good, in: group), axes: axes,
+                                priorWeight: priorWeight, clipExponent: clipExponent)
+        let g = ParzenEstimator(observations: coordinates(of: bad, in: group), axes: axes,
+                                priorWeight: priorWeight, clipExponent: clipExponent)
+        let candidates = l.sample(count: candidateCount, using: &generator)
         var best = candidates[0]
         var bestScore = -Double.infinity
         for candidate in candidates {
