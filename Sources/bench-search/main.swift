@@ -4,28 +4,35 @@
 // (each trial sees every earlier trial as finished), and record the simple regret
 // (best objective so far − known minimum) after 25, 50 and 100 trials. Print, per
 // cell, the median and the interquartile range (25th–75th percentile, linear
-// interpolation as numpy's default) over the 20 seeds.
+// interpolation as numpy's default) over the seeds. Seeds run in parallel; each run
+// is a pure function of its seed, so the table does not depend on scheduling.
 //
-// Usage: bench-search [--seeds N] [--first-seed N] [--trials N]
+// Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]
+//   --dump writes each row's per-seed regrets (one line per seed, one column per
+//   checkpoint) to PREFIX-<function>-<sampler>.txt, for numpy.loadtxt.
 import Foundation
 import Search
 
 struct Options {
     static func exitWithUsage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N]\n".utf8))
+        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]\n".utf8))
         exit(2)
     }
 
     var seeds = 20
     var firstSeed = 0
     var trials = 100
+    var dumpPrefix: String?
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst().makeIterator()
         while let flag = rest.next() {
-            guard let text = rest.next(), let value = Int(text), value >= 0 else {
-                Options.exitWithUsage("bad value after \(flag)")
+            guard let text = rest.next() else { Options.exitWithUsage("missing value after \(flag)") }
+            if flag == "--dump" {
+                dumpPrefix = text
+                continue
             }
+            guard let value = Int(text), value >= 0 else { Options.exitWithUsage("bad value after \(flag)") }
             switch flag {
             case "--seeds": seeds = value
             case "--first-seed": firstSeed = value
@@ -64,6 +71,26 @@ func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
     return regrets
 }
 
+/// Per-seed results written by concurrent workers, each into its own slot.
+final class SeedResults: @unchecked Sendable {  // Safe: `lock` guards every access to `slots`.
+    private var slots: [[Double]]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ regrets: [Double]) {
+        lock.lock()
+        slots[index] = regrets
+        lock.unlock()
+    }
+
+    var all: [[Double]] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
 func percentile(_ sorted: [Double], _ p: Double) -> Double {
     let position = p * Double(sorted.count - 1)
     let lower = Int(position.rounded(.down))
@@ -79,7 +106,19 @@ print("|---|---|" + checkpoints.map { _ in "---|" }.joined() + "---|")
 for function in functions {
     for sampler in samplers {
         let start = Date()
-        let runs = (options.firstSeed..<(options.firstSeed + options.seeds)).map { seed in run(sampler.make(UInt64(seed)), on: function) }
+        let results = SeedResults(count: options.seeds)
+        DispatchQueue.concurrentPerform(iterations: options.seeds) { i in
+            results.set(i, run(sampler.make(UInt64(options.firstSeed + i)), on: function))
+        }
+        let runs = results.all
+        if let prefix = options.dumpPrefix {
+            let slug = String(sampler.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+            let path = "\(prefix)-\(function.name)-\(slug).txt"
+            let lines = runs.map { regrets in regrets.map { String($0) }.joined(separator: " ") + "\n" }
+            guard FileManager.default.createFile(atPath: path, contents: Data(lines.joined().utf8)) else {
+                Options.exitWithUsage("cannot write \(path)")
+            }
+        }
         let seconds = Date().timeIntervalSince(start)
         let cells = checkpoints.indices.map { c -> String in
             let values = runs.map { $0[c] }.sorted()

@@ -51,6 +51,26 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertNotEqual(first, try TPESampler(seed: 5).sample(space: space, trialNumber: 20, history: history))
     }
 
+    /// The joint (multivariate) proposal on Branin's 2-D space is a pure function of
+    /// (seed, trial number, history): repeated, reordered, or made by another instance,
+    /// it is the same point; another seed or the independent mode gives another point.
+    func testJointProposalIsDeterministicForASeed() throws {
+        let function = BenchmarkFunction.branin
+        let history = (0..<30).map { trial -> Observation in
+            let params = RandomSampler(seed: 77).sample(space: function.space, trialNumber: trial, history: [])!
+            return finished(trial, params, function(params))
+        }
+        let proposal = try TPESampler(seed: 3).sample(space: function.space, trialNumber: 30, history: history)
+        XCTAssertNotNil(proposal)
+        XCTAssertEqual(proposal, try TPESampler(seed: 3).sample(space: function.space, trialNumber: 30, history: history))
+        XCTAssertEqual(proposal, try TPESampler(seed: 3).sample(space: function.space, trialNumber: 30,
+                                                                 history: history.reversed()))
+        XCTAssertNotEqual(proposal, try TPESampler(seed: 4).sample(space: function.space, trialNumber: 30, history: history))
+        XCTAssertNotEqual(proposal, try TPESampler(seed: 3).sample(space: function.space, trialNumber: 31, history: history))
+        XCTAssertNotEqual(proposal, try TPESampler(seed: 3, multivariate: false)
+            .sample(space: function.space, trialNumber: 30, history: history))
+    }
+
     func testConstantLiarPushesAwayFromRunningTrials() throws {
         let space = try SearchSpace([.uniform("x", low: 0, high: 1)])
         let base = clusteredHistory()

@@ -36,6 +36,14 @@ struct ParzenEstimator {
     let weights: [Double]
     let dimensions: [DimensionKernels]
 
+    /// A mixture given by its kernels; `weights` (one per kernel) need not be normalised.
+    init(weights: [Double], dimensions: [DimensionKernels]) {
+        let total = weights.reduce(0, +)
+        self.weights = weights.map { $0 / total }
+        logWeights = self.weights.map { log($0) }
+        self.dimensions = dimensions
+    }
+
     /// - Parameters:
     ///   - observations: n points, each with one coordinate per entry of `axes`.
     init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double) {
