@@ -53,7 +53,10 @@ struct CompareCommand: ParsableCommand {
 
     private func printComparison(_ comparison: ComparisonSpec, sweepName: String) throws {
         let store = try withInputErrors { try SweepStore.open(path: db) }
-        let sweep = try withInputErrors { try SweepQueries.sweep(store, named: sweepName) }
+        guard let sweep = try withInputErrors({ try store.sweep(named: sweepName) }) else {
+            throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
+                              + " (without --no-run)", code: 2)
+        }
         let runs = try withInputErrors { try ArmRun.load(from: store, sweep: sweep) }
         let analysis = try withInputErrors { try ComparisonAnalysis(runs: runs, settings: comparison.analysisSettings) }
         let machine = format == .csv || format == .json
