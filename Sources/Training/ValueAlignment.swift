@@ -107,7 +107,8 @@ public final class ValueAlignment {
         return value
     }
 
-    var timings: [String: Double] {
+    /// Seconds spent so far in the feedback refreshes, the tangent passes and the designer.
+    public var timings: [String: Double] {
         ["feedback": feedbackSeconds, "tangent": tangentSeconds, "designer": designerSeconds]
     }
 
