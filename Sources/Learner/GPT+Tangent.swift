@@ -51,6 +51,34 @@ extension GPT {
         }
     }
 
+    /// g = ∇θ of the last `loss`, restricted to `subset` as the tangent pass reads it, written into
+    /// `direction` (`layout.count` floats, parameter layout; zero outside `subset`). Preconditions:
+    /// `forward` and `loss` have run. Leaves `grads` zero.
+    ///
+    /// - `.head`: the pure head gradient of `AlignParameters`, ∂L/∂W_head = dlogitsᵀ·lnf (V, C) in
+    ///   wte's slot — the gradient through the tied head alone, not through the embedding lookup,
+    ///   so gᵀ·∇θ L' = (1/N) Σ_t u_tᵀ·dL'/dz_t holds with u from `tangent(direction:restrictedTo: .head)`.
+    ///   One matmul from the loss's logit gradient and the final hidden states: no backward
+    ///   through the blocks and `grads` is not touched.
+    /// - `.all`, `.lastBlock`: the full `backward`, then `restrict`.
+    public func gradient(restrictedTo subset: AlignParameters, into direction: UnsafeMutablePointer<Float>) {
+        if subset == .head {
+            let C = config.dModel, V = config.vocab, BT = batch * time
+            precondition(BT > 0, "gradient before forward")
+            direction.update(repeating: 0, count: layout.count)
+            let dwte = layout.globals(in: direction).wte
+            let p = layout.globals(in: params.base)
+            // logits = lnf·wteᵀ  ⇒  dW_head = dlogitsᵀ·lnf (the input gradient is not needed)
+            Matmul.backward(nil, dwte, nil, logitGradient, hidden, p.wte, BT, C, V)
+            return
+        }
+        zeroGrad()
+        backward()
+        direction.update(from: grads.base, count: layout.count)
+        zeroGrad()
+        restrict(direction: direction, to: subset)
+    }
+
     /// A forward-mode (tangent) pass over this model, with all of its buffers allocated now.
     public func makeTangentPass() -> TangentPass { TangentPass(model: self) }
 }
