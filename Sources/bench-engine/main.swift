@@ -8,12 +8,16 @@ import Training
 
 // Engine benchmark: sgemm peak and training-step throughput, measured in one
 // run so the printed ratios are comparable on a shared machine.
-// Usage: bench-engine [--steps N] [--configs S,M] [--vpt-only] [--rounds R] [--variants head:1,all:1,...]
-// (--variants: the V-pretraining rows, align.params:feedback.every; --rounds: of the V-pretraining table.)
+// Usage: bench-engine [--steps N] [--configs S,M] [--vpt-only] [--rounds R] [--variants head:1,all:1,...] [--cpu-time]
+// (--variants: the V-pretraining rows, align.params:feedback.every; --rounds: of the V-pretraining table;
+// --cpu-time: time by the process's CPU clock, not the wall clock — with VSWEEP_THREADS=1 a measure of
+// work that other processes on a busy machine disturb far less.)
+
+nonisolated(unsafe) var clock = CLOCK_MONOTONIC
 
 func now() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
@@ -34,6 +38,7 @@ while let a = args.popFirst() {
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--configs": configNames = (args.popFirst() ?? "S,M").split(separator: ",").map(String.init)
     case "--vpt-only": vptOnly = true
+    case "--cpu-time": clock = CLOCK_PROCESS_CPUTIME_ID
     case "--rounds": vptRounds = max(1, Int(args.popFirst() ?? "") ?? vptRounds)
     case "--variants":
         variants = (args.popFirst() ?? "").split(separator: ",").compactMap { v in
@@ -170,7 +175,7 @@ func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int, rounds
     return (mid.1 / mid.0, mid.0 * 1e3, mid.1 * 1e3, parts)
 }
 
-print("\nV-pretraining step vs baseline step (feedback batch 8; median of \(vptRounds) interleaved rounds of \(steps) steps each)")
+print("\nV-pretraining step vs baseline step (feedback batch 8; median of \(vptRounds) interleaved rounds of \(steps) steps each; \(clock == CLOCK_MONOTONIC ? "wall clock" : "process CPU time"))")
 print("config  align  g_down every  baseline ms   vpt ms   ratio   goal     (mean ms per vpt step: feedback tangent designer)")
 for name in configNames {
     let config: GPTConfig = name == "M" ? .medium : .small
