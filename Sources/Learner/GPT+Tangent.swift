@@ -8,9 +8,11 @@ import Kernels
 /// - `head`: the LM head only. The head is tied to the token embedding (`wte` is both), so
 ///   "moving wte" is ambiguous. We take the pure head restriction: wte varies only in the
 ///   logits matmul (logits = h·wteᵀ), and the embedding lookup keeps the current wte, so
-///   u_t = h_t·dwteᵀ. Moving the `wte` tensor in both of its uses is the other reading;
-///   get it with `TangentPass.tangent(direction:headOnly: false)` on a direction that is zero
-///   outside `wte`.
+///   u_t = h_t·dwteᵀ; g_down is likewise the gradient through the head alone
+///   (`GPT.gradient(restrictedTo:into:)`), so V = g_downᵀ·g_pre stays an inner product of
+///   gradients of one parameter set. Moving the `wte` tensor in both of its uses is the other
+///   reading; get it with `TangentPass.tangent(direction:headOnly: false)` on a direction that
+///   is zero outside `wte`.
 public enum AlignParameters: String, Sendable, CaseIterable, Codable {
     case all
     case lastBlock = "last_block"

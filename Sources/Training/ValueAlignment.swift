@@ -76,6 +76,11 @@ public final class ValueAlignment {
         if random {
             var noise = SeededRandom(seed: seed ^ 0x4A4D_D012, stream: UInt64(index))
             RandomFeedback.direction(scratch.base, matchingNormOf: direction.base, count: direction.count, rng: &noise)
+            if settings.align.params != .all {
+                // The tangent pass reads only the subset: the random direction lives there, with g's norm.
+                model.restrict(direction: scratch.base, to: settings.align.params)
+                RandomFeedback.rescale(scratch.base, toNormOf: direction.base, count: direction.count)
+            }
             direction.copy(from: scratch)
         }
         feedbackSeconds += monotonicSeconds() - t0

@@ -79,4 +79,25 @@ final class VPTRunnerTests: XCTestCase {
         XCTAssertEqual(na, nb, accuracy: 1e-5 * nb)
         XCTAssertNotEqual(a.alignment!.direction.toArray(), b.alignment!.direction.toArray())
     }
+
+    /// With `align.params` a subset, the random direction lies in the subset (the only part the
+    /// tangent pass reads) and that part has g_down's norm.
+    func testRandomFeedbackDirectionLiesInTheSubsetWithTheNormOfGDown() throws {
+        for params in ["head", "last_block"] {
+            let overrides = quiet + ["align.params=\(params)"]
+            let a = try TrialRunner(config: try Fixture.config(Fixture.yaml(), overrides: ["arm=random_feedback"] + overrides))
+            let b = try TrialRunner(config: try Fixture.config(Fixture.yaml(), overrides: ["arm=vpt"] + overrides))
+            a.alignment!.refreshIfDue(model: a.model, step: 0)
+            b.alignment!.refreshIfDue(model: b.model, step: 0)
+            let random = a.alignment!.direction.toArray(), g = b.alignment!.direction.toArray()
+            let subset = AlignParameters(rawValue: params)!
+            for t in a.model.layout.tensors where !subset.contains(t.name, nLayer: a.model.config.nLayer) {
+                XCTAssertTrue(random[t.offset..<(t.offset + t.count)].allSatisfy { $0 == 0 }, "\(params): \(t.name) must be zero")
+            }
+            let na = GradClip.norm(a.alignment!.direction.base, random.count)
+            let nb = GradClip.norm(b.alignment!.direction.base, g.count)
+            XCTAssertGreaterThan(nb, 0, params)
+            XCTAssertEqual(na, nb, accuracy: 1e-5 * nb, params)
+        }
+    }
 }
