@@ -55,13 +55,14 @@ extension GPT {
 
     /// g = ∇θ of the last `loss`, restricted to `subset` as the tangent pass reads it, written into
     /// `direction` (`layout.count` floats, parameter layout; zero outside `subset`). Preconditions:
-    /// `forward` and `loss` have run. Leaves `grads` zero.
+    /// `forward` and `loss` have run. The learner never steps on it: the backward paths leave
+    /// `grads` zero, the head path does not touch them.
     ///
     /// - `.head`: the pure head gradient of `AlignParameters`, ∂L/∂W_head = dlogitsᵀ·lnf (V, C) in
     ///   wte's slot — the gradient through the tied head alone, not through the embedding lookup,
     ///   so gᵀ·∇θ L' = (1/N) Σ_t u_tᵀ·dL'/dz_t holds with u from `tangent(direction:restrictedTo: .head)`.
     ///   One matmul from the loss's logit gradient and the final hidden states: no backward
-    ///   through the blocks and `grads` is not touched.
+    ///   through the blocks.
     /// - `.all`, `.lastBlock`: the full `backward`, then `restrict`.
     public func gradient(restrictedTo subset: AlignParameters, into direction: UnsafeMutablePointer<Float>) {
         if subset == .head {

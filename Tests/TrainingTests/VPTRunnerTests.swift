@@ -27,9 +27,9 @@ final class VPTRunnerTests: XCTestCase {
     /// their own streams and never step the learner).
     func testZeroMassDesignerArmsEqualBaseline() throws {
         let base = try run(["arm=baseline"] + quiet).1.model.params.toArray().map(\.bitPattern)
-        for arm in ["vpt", "random_feedback"] {
-            let (events, runner) = try run(["arm=\(arm)", "designer.mass_max=0"] + quiet)
-            XCTAssertEqual(runner.model.params.toArray().map(\.bitPattern), base, arm)
+        for (arm, params) in [("vpt", "all"), ("random_feedback", "all"), ("vpt", "head")] {
+            let (events, runner) = try run(["arm=\(arm)", "designer.mass_max=0", "align.params=\(params)"] + quiet)
+            XCTAssertEqual(runner.model.params.toArray().map(\.bitPattern), base, "\(arm), align.params \(params)")
             XCTAssertEqual(events.last?.kind, "finished")
         }
     }
