@@ -5,4 +5,10 @@ extension GELU {
                                _ dInp: UnsafePointer<Float>, _ n: Int) {
         backward(dOut, inp, dInp, n)
     }
+
+    /// `tangent` with th = tanh(u) saved by `forward(_:tanh:_:_:)`: no exp. dOut may be dInp itself.
+    public static func tangent(_ dOut: UnsafeMutablePointer<Float>, _ inp: UnsafePointer<Float>,
+                               tanh th: UnsafePointer<Float>, _ dInp: UnsafePointer<Float>, _ n: Int) {
+        backward(dOut, inp, tanh: th, dInp, n)
+    }
 }

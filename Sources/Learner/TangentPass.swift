@@ -33,9 +33,9 @@ public final class TangentPass {
         self.model = model
         let c = model.config
         let BT = c.batch * c.context, C = c.dModel
-        // dx, dres2, dln, datty (BT, C); dqkv (BT, 3C); dfch, dgelu (BT, 4C); datt (T, T); logits (BT, V)
+        // dx, dres2, dln, datty (BT, C); dqkv (BT, 3C); dfch, dgelu (BT, 4C); datt (threads, T, T); logits (BT, V)
         let sizes = [BT * C, BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * 4 * C,
-                     c.context * c.context, BT * c.vocab]
+                     Parallel.threads * c.context * c.context, BT * c.vocab]
         buffers = FloatBuffer(count: sizes.reduce(0, +))
         var p = buffers.base
         var ptrs: [UnsafeMutablePointer<Float>] = []
@@ -113,7 +113,7 @@ public final class TangentPass {
             // res3 = res2 + fcproj(gelu(fc(ln2(res2)))); dx is free again and receives d res3
             LayerNorm.tangent(dln, a.res2, dres2, w.ln2w, ln2w, ln2b, a.ln2Mean, a.ln2Rstd, BT, C)
             Matmul.tangent(dfch, a.ln2, dln, w.fcw, fcw, fcb, BT, C, 4 * C)
-            GELU.tangent(dgelu, a.fch, dfch, BT * 4 * C)
+            GELU.tangent(dgelu, a.fch, tanh: a.fchTanh, dfch, BT * 4 * C)
             Matmul.tangent(dx, a.fchGelu, dgelu, w.fcprojw, fcprojw, fcprojb, BT, 4 * C, C)
             Residual.forward(dx, dx, dres2, BT * C)
             xIsZero = false

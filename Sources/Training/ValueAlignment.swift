@@ -6,10 +6,11 @@ import TrialProtocol
 /// The V-pretraining machinery of one trial (arms `vpt` and `random_feedback`),
 /// per docs/vpretraining.md:
 ///
-/// 1. every `feedback.every` updates, g_down = ∇θ L_down on a feedback minibatch
-///    (learner backward, then the learner's gradients are cleared: the learner
-///    never steps on it), restricted to `align.params`; for `random_feedback`
-///    replaced by a Gaussian direction of the same norm;
+/// 1. every `feedback.every` updates, g_down = ∇θ L_down on a feedback minibatch,
+///    restricted to `align.params` (`GPT.gradient(restrictedTo:into:)`: for `head`
+///    one matmul after the forward, otherwise the learner's backward, after which
+///    its gradients are cleared: the learner never steps on it); for
+///    `random_feedback` replaced by a Gaussian direction of the same norm;
 /// 2. per update, on the unlabeled batch: the designer writes q; u = J·g by the
 ///    exact tangent pass (or central finite differences, `align.jvp`); one
 ///    designer ascent step on V = (1/N) Σ u_tᵀ(p_t − q_t);
@@ -69,16 +70,17 @@ public final class ValueAlignment {
                 if row.lossMask[t] { y[r * T + t] = Int32(row.targets[t]) }
             }
         }
-        model.zeroGrad()
         x.withUnsafeBufferPointer { model.forward(tokens: $0.baseAddress!, batch: B, time: T) }
         y.withUnsafeBufferPointer { _ = model.loss(.tokens($0.baseAddress!)) }
-        model.backward()
-        direction.copy(from: model.grads)
-        model.zeroGrad()
-        model.restrict(direction: direction.base, to: settings.align.params)
+        model.gradient(restrictedTo: settings.align.params, into: direction.base)
         if random {
             var noise = SeededRandom(seed: seed ^ 0x4A4D_D012, stream: UInt64(index))
             RandomFeedback.direction(scratch.base, matchingNormOf: direction.base, count: direction.count, rng: &noise)
+            if settings.align.params != .all {
+                // The tangent pass reads only the subset: the random direction lives there, with g's norm.
+                model.restrict(direction: scratch.base, to: settings.align.params)
+                RandomFeedback.rescale(scratch.base, toNormOf: direction.base, count: direction.count)
+            }
             direction.copy(from: scratch)
         }
         feedbackSeconds += monotonicSeconds() - t0
@@ -107,7 +109,8 @@ public final class ValueAlignment {
         return value
     }
 
-    var timings: [String: Double] {
+    /// Seconds spent so far in the feedback refreshes, the tangent passes and the designer.
+    public var timings: [String: Double] {
         ["feedback": feedbackSeconds, "tangent": tangentSeconds, "designer": designerSeconds]
     }
 

@@ -8,11 +8,16 @@ import Training
 
 // Engine benchmark: sgemm peak and training-step throughput, measured in one
 // run so the printed ratios are comparable on a shared machine.
-// Usage: bench-engine [--steps N] [--configs S,M]
+// Usage: bench-engine [--steps N] [--configs S,M] [--vpt-only] [--rounds R] [--variants head:1,all:1,...] [--cpu-time]
+// (--variants: the V-pretraining rows, align.params:feedback.every; --rounds: of the V-pretraining table;
+// --cpu-time: time by the process's CPU clock, not the wall clock — with VSWEEP_THREADS=1 a measure of
+// work that other processes on a busy machine disturb far less.)
+
+nonisolated(unsafe) var clock = CLOCK_MONOTONIC
 
 func now() -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
+    clock_gettime(clock, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
@@ -24,11 +29,23 @@ func peakRSSMiB() -> Double {
 
 var steps = 6
 var configNames = ["S", "M"]
+var vptOnly = false
+var vptRounds = 5
+var variants: [(align: String, every: Int)] = [("head", 1), ("all", 1), ("head", 4), ("all", 4)]
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--steps": steps = Int(args.popFirst() ?? "") ?? steps
     case "--configs": configNames = (args.popFirst() ?? "S,M").split(separator: ",").map(String.init)
+    case "--vpt-only": vptOnly = true
+    case "--cpu-time": clock = CLOCK_PROCESS_CPUTIME_ID
+    case "--rounds": vptRounds = max(1, Int(args.popFirst() ?? "") ?? vptRounds)
+    case "--variants":
+        variants = (args.popFirst() ?? "").split(separator: ",").compactMap { v in
+            let parts = v.split(separator: ":")
+            guard parts.count == 2, let every = Int(parts[1]), every >= 1 else { return nil }
+            return (String(parts[0]), every)
+        }
     default: FileHandle.standardError.write("unknown argument \(a)\n".data(using: .utf8)!); exit(2)
     }
 }
@@ -88,8 +105,8 @@ BLASRuntime.ensureFastKernels()
 let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "(all cores)"
 let rounds = 5
 print("bench-engine: OpenBLAS core \(BLASRuntime.coreName), OPENBLAS_NUM_THREADS=\(threads), kernel threads \(Parallel.threads); \(rounds) rounds of (sgemm 1024² peak, \(steps) training steps), median round")
-print("config  d_model layers heads ctx batch   params   ms/step   tokens/s   GFLOP/s  sgemm-peak  of-peak")
-for name in configNames {
+if !vptOnly { print("config  d_model layers heads ctx batch   params   ms/step   tokens/s   GFLOP/s  sgemm-peak  of-peak") }
+for name in configNames where !vptOnly {
     let config: GPTConfig = name == "M" ? .medium : .small
     let r = try benchTraining(config, steps: steps, rounds: rounds)
     let params = ParameterLayout(config).count
@@ -101,8 +118,10 @@ for name in configNames {
 /// Step time of the V-pretraining arm over the baseline step, same model, same
 /// batch: g_down on a feedback minibatch (refreshed every update), the designer,
 /// the tangent pass along g (all parameters or the head only), the learner step
-/// on q. Median of 5 interleaved rounds (baseline steps, then vpt steps).
-func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int) throws -> (ratio: Double, baselineMs: Double, vptMs: Double) {
+/// on q. Median of `rounds` interleaved rounds (baseline steps, then vpt steps).
+/// Also the mean feedback / tangent / designer milliseconds per vpt step over all rounds.
+func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int, rounds roundCount: Int) throws
+    -> (ratio: Double, baselineMs: Double, vptMs: Double, parts: [String: Double]) {
     let doc = try ConfigDocument.parse(yaml: "base: none\ndata: none\narm: vpt\nbudget: {updates: 1}\nalign: {params: \(align)}\nfeedback: {batch: 8, every: \(every)}\n", source: "bench")
     let trial = try TrialConfig(document: doc)
     var modelConfig = config
@@ -139,8 +158,9 @@ func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int) throws
         } }
     }
     baseline(); vpt()
+    let before = alignment.timings
     var rounds: [(Double, Double)] = []
-    for _ in 0..<5 {
+    for _ in 0..<roundCount {
         var t0 = now()
         for _ in 0..<steps { baseline() }
         let b = (now() - t0) / Double(steps)
@@ -149,18 +169,21 @@ func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int) throws
         let v = (now() - t0) / Double(steps)
         rounds.append((b, v))
     }
-    let mid = rounds.sorted { $0.1 / $0.0 < $1.1 / $1.0 }[2]
-    return (mid.1 / mid.0, mid.0 * 1e3, mid.1 * 1e3)
+    let mid = rounds.sorted { $0.1 / $0.0 < $1.1 / $1.0 }[rounds.count / 2]
+    let vptSteps = Double(rounds.count * steps)
+    let parts = alignment.timings.mapValues { $0 * 1e3 / vptSteps }.merging(before.mapValues { -$0 * 1e3 / vptSteps }, uniquingKeysWith: +)
+    return (mid.1 / mid.0, mid.0 * 1e3, mid.1 * 1e3, parts)
 }
 
-print("\nV-pretraining step vs baseline step (feedback batch 8; median of 5 interleaved rounds)")
-print("config  align  g_down every  baseline ms   vpt ms   ratio   goal")
+print("\nV-pretraining step vs baseline step (feedback batch 8; median of \(vptRounds) interleaved rounds of \(steps) steps each; \(clock == CLOCK_MONOTONIC ? "wall clock" : "process CPU time"))")
+print("config  align  g_down every  baseline ms   vpt ms   ratio   goal     (mean ms per vpt step: feedback tangent designer)")
 for name in configNames {
     let config: GPTConfig = name == "M" ? .medium : .small
-    for (align, every) in [("head", 1), ("all", 1), ("head", 4), ("all", 4)] {
-        let r = try vptRatio(config, align: align, every: every, steps: max(4, steps))
-        print(String(format: "%-6@  %-5@  %12d %12.1f %8.1f %7.2f   %@", name as NSString, align as NSString, every, r.baselineMs,
-                     r.vptMs, r.ratio, (align == "head" ? "<= 1.3" : "<= 2.0") as NSString))
+    for (align, every) in variants {
+        let r = try vptRatio(config, align: align, every: every, steps: steps, rounds: vptRounds)
+        print(String(format: "%-6@  %-5@  %12d %12.1f %8.1f %7.2f   %@   %8.1f %7.1f %8.1f", name as NSString, align as NSString, every,
+                     r.baselineMs, r.vptMs, r.ratio, (align == "head" ? "<= 1.3" : "<= 2.0") as NSString,
+                     r.parts["feedback", default: 0], r.parts["tangent", default: 0], r.parts["designer", default: 0]))
     }
 }
 print(String(format: "peak resident memory: %.0f MiB", peakRSSMiB()))

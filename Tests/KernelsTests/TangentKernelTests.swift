@@ -71,6 +71,33 @@ final class TangentKernelTests: XCTestCase {
         withExtendedLifetime([dxB, dwB, dbB, xB, wB]) {}
     }
 
+    /// Sizes above `Matmul.parallelThreshold`, split by rows (BT ≥ OC) and by output columns
+    /// (BT < OC), against the formula in float64; each element's dot products are single sgemm
+    /// calls either way, so only float32 rounding separates them.
+    func testMatmulTangentSplitOverThreadsMatchesTheFormula() {
+        for (BT, C, OC) in [(96, 48, 40), (24, 64, 160)] {
+            XCTAssertGreaterThanOrEqual(2 * BT * C * OC, Matmul.parallelThreshold, "large enough to split")
+            let x = values(BT * C, seed: 11), w = values(OC * C, seed: 12, scale: 0.5)
+            let dx = values(BT * C, seed: 14), dw = values(OC * C, seed: 15), db = values(OC, seed: 16)
+            let xB = buffer(x), wB = buffer(w), dxB = buffer(dx), dwB = buffer(dw), dbB = buffer(db)
+            let dOut = FloatBuffer(count: BT * OC)
+            for i in 0..<dOut.count { dOut[i] = .nan }
+            Matmul.tangent(dOut.base, xB.base, dxB.base, wB.base, dwB.base, dbB.base, BT, C, OC)
+            var expected = [Float](repeating: 0, count: BT * OC)
+            for r in 0..<BT {
+                for o in 0..<OC {
+                    var acc = Double(db[o])
+                    for i in 0..<C {
+                        acc += Double(dx[r * C + i]) * Double(w[o * C + i]) + Double(x[r * C + i]) * Double(dw[o * C + i])
+                    }
+                    expected[r * OC + o] = Float(acc)
+                }
+            }
+            check("Matmul split \(BT)x\(C)x\(OC)", dOut.toArray(), expected, tolerance: 1e-5)
+            withExtendedLifetime([xB, wB, dxB, dwB, dbB]) {}
+        }
+    }
+
     func testLayerNormTangent() {
         let BT = 4, C = 8
         let x = values(BT * C, seed: 11, scale: 2), w = values(C, seed: 12).map { 1 + 0.3 * $0 }, b = values(C, seed: 13)
@@ -125,7 +152,7 @@ final class TangentKernelTests: XCTestCase {
             Attention.forward(out.base, att.base, qs.base, B, T, C, NH)
             return out.toArray()
         }
-        let qB = buffer(qkv), dOut = FloatBuffer(count: B * T * C), scratch = FloatBuffer(count: T * T)
+        let qB = buffer(qkv), dOut = FloatBuffer(count: B * T * C), scratch = FloatBuffer(count: Parallel.threads * T * T)
         Attention.forward(out.base, att.base, qB.base, B, T, C, NH)
         let dqB = buffer(dqkv)
         Attention.tangent(dOut.base, scratch.base, qB.base, dqB.base, att.base, B, T, C, NH)

@@ -131,6 +131,99 @@ final class TangentTests: XCTestCase {
         }
     }
 
+    // MARK: the head shortcut of g_down
+
+    /// `gradient(restrictedTo: .head)` (one matmul, no backward through the blocks) is ∂L/∂W_head of
+    /// the tied head alone: its inner product with a head direction matches the float64 central
+    /// difference of the naive loss when only the head copy of wte moves.
+    func testHeadGradientMatchesFloat64FiniteDifferencesOfTheHeadAlone() throws {
+        let model = try makeTinyModel()
+        let B = tinyConfig.batch, T = tinyConfig.context
+        let batch = Batch(B: B, T: T, seed: 71)
+        _ = model.lossOn(batch, soft: false)
+        var g = [Float](repeating: .nan, count: model.layout.count)
+        g.withUnsafeMutableBufferPointer { model.gradient(restrictedTo: .head, into: $0.baseAddress!) }
+        let wte = model.layout.tensor(named: "wte")!
+        XCTAssertTrue(g[..<wte.offset].allSatisfy { $0 == 0 } && g[(wte.offset + wte.count)...].allSatisfy { $0 == 0 },
+                      "zero outside wte")
+        XCTAssertTrue(model.grads.toArray().allSatisfy { $0 == 0 }, "the learner's gradients stay zero")
+
+        let v = direction(model, seed: 72, subset: .head)
+        let analytic = zip(g, v).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let naive = NaiveForward64(config: model.config, layout: model.layout)
+        let theta = model.params.toArray().map(Double.init)
+        let h = 1e-4
+        func loss(_ sign: Double) -> Double {
+            let head = (0..<wte.count).map { theta[wte.offset + $0] + sign * h * Double(v[wte.offset + $0]) }
+            let z = naive.logits(params: theta, tokens: batch.tokens, B: B, T: T, head: head)
+            var total = 0.0, n = 0
+            for r in 0..<(B * T) where batch.nextTokens[r] >= 0 {
+                let row = z[(r * V)..<((r + 1) * V)], mx = row.max()!
+                total += mx + Foundation.log(row.map { Foundation.exp($0 - mx) }.reduce(0, +)) - row[r * V + Int(batch.nextTokens[r])]
+                n += 1
+            }
+            return total / Double(n)
+        }
+        let fd = (loss(1) - loss(-1)) / (2 * h)
+        let err = abs(analytic - fd) / abs(fd)
+        print(String(format: "head gradient · v = %.8e, float64 FD %.8e, relative error %.2e (tolerance 1e-4)", analytic, fd, err))
+        XCTAssertGreaterThan(abs(fd), 1e-3, "derivative too small for a relative check")
+        XCTAssertLessThan(err, 1e-4)
+    }
+
+    /// The shortcut against the general path: the full backward's wte gradient is the head part
+    /// plus the embedding lookup's rows, so on the rows of tokens absent from the input it is the
+    /// head gradient bit for bit (same matmul, same split), and on present tokens it differs.
+    func testHeadGradientIsTheFullGradientWithoutTheEmbeddingRows() throws {
+        let model = try makeTinyModel()
+        let B = tinyConfig.batch, T = tinyConfig.context, C = tinyConfig.dModel
+        let batch = Batch(B: B, T: T, seed: 73)
+        _ = model.lossOn(batch, soft: false)
+        var head = [Float](repeating: 0, count: model.layout.count), full = head
+        head.withUnsafeMutableBufferPointer { model.gradient(restrictedTo: .head, into: $0.baseAddress!) }
+        full.withUnsafeMutableBufferPointer { model.gradient(restrictedTo: .all, into: $0.baseAddress!) }
+        model.zeroGrad()
+        model.backward()
+        XCTAssertEqual(full.map(\.bitPattern), model.grads.toArray().map(\.bitPattern), ".all is the full backward")
+        let present = Set(batch.tokens.map(Int.init))
+        XCTAssertLessThan(present.count, V, "some tokens must be absent for the check to bite")
+        let wte = model.layout.tensor(named: "wte")!
+        for k in 0..<V {
+            let rows = (wte.offset + k * C)..<(wte.offset + (k + 1) * C)
+            if present.contains(k) {
+                XCTAssertNotEqual(Array(head[rows]), Array(full[rows]), "token \(k) is looked up: the embedding adds to its row")
+            } else {
+                XCTAssertEqual(head[rows].map(\.bitPattern), full[rows].map(\.bitPattern), "token \(k)")
+            }
+        }
+    }
+
+    /// The V identity within the head restriction, both sides from the shortcuts: g_down and g_pre
+    /// from `gradient(restrictedTo: .head)`, u from the tangent restricted to the head.
+    func testValueIdentityForTheHeadRestriction() throws {
+        let model = try makeTinyModel()
+        let pass = model.makeTangentPass()
+        let B = tinyConfig.batch, T = tinyConfig.context, BT = B * T
+        var gDown = [Float](repeating: 0, count: model.layout.count), gPre = gDown
+        _ = model.lossOn(Batch(B: B, T: T, seed: 74), soft: false)
+        gDown.withUnsafeMutableBufferPointer { model.gradient(restrictedTo: .head, into: $0.baseAddress!) }
+        let batch = Batch(B: B, T: T, seed: 75)
+        _ = model.lossOn(batch, soft: true)
+        gPre.withUnsafeMutableBufferPointer { model.gradient(restrictedTo: .head, into: $0.baseAddress!) }
+        let explicit = zip(gDown, gPre).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let u = tangent(pass, gDown, restrictedTo: .head)
+        var value = 0.0
+        for r in 0..<BT where batch.mask[r] != 0 {
+            for k in 0..<V { value += Double(u[r * V + k]) * Double(model.probabilities[r * V + k] - batch.q[r * V + k]) }
+        }
+        value /= Double(batch.mask.filter { $0 != 0 }.count)
+        let err = abs(value - explicit) / max(abs(value), abs(explicit))
+        print(String(format: "V identity (head): u·(p − q)/N = %.8e, g_headᵀ∇_head L = %.8e, relative error %.2e (tolerance 1e-4)",
+                     value, explicit, err))
+        XCTAssertGreaterThan(abs(explicit), 1e-6)
+        XCTAssertLessThan(err, 1e-4)
+    }
+
     // MARK: 3. linearity
 
     func testTangentIsLinearInTheDirection() throws {

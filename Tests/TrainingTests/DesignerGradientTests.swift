@@ -163,4 +163,58 @@ final class DesignerGradientTests: XCTestCase {
             XCTAssertLessThan(err, 1e-2, t.name)
         }
     }
+
+    /// Enough positions (300, some masked) that building, V and the gradient split their positions
+    /// over the threads: q, the features and V against the float64 reference, and ∇φJ along a
+    /// random direction against the reference's central difference.
+    func testManyPositionsSplitOverThreadsMatchTheReference() throws {
+        let C = 6, V = 40, BT = 300
+        XCTAssertGreaterThan(BT, 2 * 64, "more positions than one thread's grain")
+        let config = DesignerConfig(massMax: 0.5, topK: 3, hidden: 7, entropy: 0.1)
+        let d = try TaskDesigner(config: config, dModel: C, vocab: V, maxRows: BT, seed: 4)
+        let out = d.layout.tensor(named: "designer.out.w")!
+        for i in 0..<out.count { d.params[out.offset + i] *= 20 }
+        var rng = SeededRandom(seed: 6)
+        var probs = [Float](repeating: 0, count: BT * V)
+        for r in 0..<BT {
+            let e = (0..<V).map { _ in Foundation.exp(3 * rng.normal()) }
+            let s = e.reduce(0, +)
+            for v in 0..<V { probs[r * V + v] = Float(e[v] / s) }
+        }
+        let hidden = (0..<(BT * C)).map { _ in Float(rng.normal()) }
+        let y = (0..<BT).map { r in r % 7 == 3 ? Int32(-1) : Int32(rng.next() % UInt64(V)) }
+        let u = (0..<(BT * V)).map { _ in Float(rng.normal()) }
+        var q = [Float](repeating: 9, count: BT * V), mask = [UInt8](repeating: 9, count: BT)
+        d.buildTargets(q: &q, mask: &mask, probs: probs, hidden: hidden, targets: y, rows: BT, vocab: V)
+        let v32 = u.withUnsafeBufferPointer { d.gradient(u: $0.baseAddress!) }
+        let analytic = d.grads.toArray()
+
+        let ref = DesignerReference64(probs: probs, hidden: hidden, targets: y, u: u, C: C, V: V, config: config)
+        var phi = d.params.toArray().map(Double.init)
+        let atPhi = ref.evaluate(phi, layout: d.layout)
+        XCTAssertEqual(ref.positions.count, d.positions)
+        XCTAssertEqual(mask, y.map { $0 < 0 ? 0 : 1 })
+        for (i, pos) in ref.positions.enumerated() {
+            XCTAssertEqual(d.candidates(at: i), pos.candidates, "position \(i)")
+            XCTAssertEqual(Double(q[pos.row * V + pos.y]), atPhi.q[i][0], accuracy: 1e-6)
+            for j in 0..<config.topK {
+                XCTAssertEqual(Double(q[pos.row * V + pos.candidates[j]]), atPhi.q[i][1 + j], accuracy: 1e-6)
+            }
+            for (a, b) in zip(d.features(at: i), pos.x) { XCTAssertEqual(Double(a), b, accuracy: 1e-5) }
+        }
+        for r in 0..<BT where y[r] < 0 { XCTAssertTrue(q[(r * V)..<((r + 1) * V)].allSatisfy { $0 == 0 }, "masked row \(r)") }
+        XCTAssertEqual(v32, atPhi.v, accuracy: 1e-5 * abs(atPhi.v))
+
+        let direction = (0..<phi.count).map { _ in rng.normal() }
+        let exact = zip(analytic, direction).reduce(0.0) { $0 + Double($1.0) * $1.1 }
+        let eps = 1e-6
+        let saved = phi
+        for i in 0..<phi.count { phi[i] = saved[i] + eps * direction[i] }
+        let plus = ref.evaluate(phi, layout: d.layout).j
+        for i in 0..<phi.count { phi[i] = saved[i] - eps * direction[i] }
+        let minus = ref.evaluate(phi, layout: d.layout).j
+        let numeric = (plus - minus) / (2 * eps)
+        print("designer, \(d.positions) positions: V float32 \(v32), float64 \(atPhi.v); ∇J·d analytic \(exact), FD \(numeric)")
+        XCTAssertEqual(exact, numeric, accuracy: 1e-3 * abs(numeric))
+    }
 }

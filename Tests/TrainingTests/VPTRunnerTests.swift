@@ -27,9 +27,9 @@ final class VPTRunnerTests: XCTestCase {
     /// their own streams and never step the learner).
     func testZeroMassDesignerArmsEqualBaseline() throws {
         let base = try run(["arm=baseline"] + quiet).1.model.params.toArray().map(\.bitPattern)
-        for arm in ["vpt", "random_feedback"] {
-            let (events, runner) = try run(["arm=\(arm)", "designer.mass_max=0"] + quiet)
-            XCTAssertEqual(runner.model.params.toArray().map(\.bitPattern), base, arm)
+        for (arm, params) in [("vpt", "all"), ("random_feedback", "all"), ("vpt", "head")] {
+            let (events, runner) = try run(["arm=\(arm)", "designer.mass_max=0", "align.params=\(params)"] + quiet)
+            XCTAssertEqual(runner.model.params.toArray().map(\.bitPattern), base, "\(arm), align.params \(params)")
             XCTAssertEqual(events.last?.kind, "finished")
         }
     }
@@ -78,5 +78,26 @@ final class VPTRunnerTests: XCTestCase {
         XCTAssertGreaterThan(nb, 0)
         XCTAssertEqual(na, nb, accuracy: 1e-5 * nb)
         XCTAssertNotEqual(a.alignment!.direction.toArray(), b.alignment!.direction.toArray())
+    }
+
+    /// With `align.params` a subset, the random direction lies in the subset (the only part the
+    /// tangent pass reads) and that part has g_down's norm.
+    func testRandomFeedbackDirectionLiesInTheSubsetWithTheNormOfGDown() throws {
+        for params in ["head", "last_block"] {
+            let overrides = quiet + ["align.params=\(params)"]
+            let a = try TrialRunner(config: try Fixture.config(Fixture.yaml(), overrides: ["arm=random_feedback"] + overrides))
+            let b = try TrialRunner(config: try Fixture.config(Fixture.yaml(), overrides: ["arm=vpt"] + overrides))
+            a.alignment!.refreshIfDue(model: a.model, step: 0)
+            b.alignment!.refreshIfDue(model: b.model, step: 0)
+            let random = a.alignment!.direction.toArray(), g = b.alignment!.direction.toArray()
+            let subset = AlignParameters(rawValue: params)!
+            for t in a.model.layout.tensors where !subset.contains(t.name, nLayer: a.model.config.nLayer) {
+                XCTAssertTrue(random[t.offset..<(t.offset + t.count)].allSatisfy { $0 == 0 }, "\(params): \(t.name) must be zero")
+            }
+            let na = GradClip.norm(a.alignment!.direction.base, random.count)
+            let nb = GradClip.norm(b.alignment!.direction.base, g.count)
+            XCTAssertGreaterThan(nb, 0, params)
+            XCTAssertEqual(na, nb, accuracy: 1e-5 * nb, params)
+        }
     }
 }

@@ -10,15 +10,18 @@ public enum RandomFeedback {
     public static func direction(_ out: UnsafeMutablePointer<Float>, matchingNormOf g: UnsafePointer<Float>,
                                  count n: Int, rng: inout SeededRandom) {
         precondition(n >= 0, "RandomFeedback.direction: count must be >= 0")
+        for i in 0..<n { out[i] = Float(rng.normal()) }
+        rescale(out, toNormOf: g, count: n)
+    }
+
+    /// v ← v·‖g‖/‖v‖ (norms in float64; v stays zero when it is zero). For a direction drawn over
+    /// every parameter and then restricted to a subset, this gives the subset's part g's norm.
+    public static func rescale(_ v: UnsafeMutablePointer<Float>, toNormOf g: UnsafePointer<Float>, count n: Int) {
         var gSquared: Double = 0
         for i in 0..<n { gSquared += Double(g[i]) * Double(g[i]) }
-        var zSquared: Double = 0
-        for i in 0..<n {
-            let z = rng.normal()
-            out[i] = Float(z)
-            zSquared += Double(out[i]) * Double(out[i])
-        }
-        let scale = zSquared > 0 ? (gSquared / zSquared).squareRoot() : 0
-        for i in 0..<n { out[i] = Float(Double(out[i]) * scale) }
+        var vSquared: Double = 0
+        for i in 0..<n { vSquared += Double(v[i]) * Double(v[i]) }
+        let scale = vSquared > 0 ? (gSquared / vSquared).squareRoot() : 0
+        for i in 0..<n { v[i] = Float(Double(v[i]) * scale) }
     }
 }

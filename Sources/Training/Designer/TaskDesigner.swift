@@ -99,6 +99,7 @@ public final class TaskDesigner {
     let candidates: UnsafeMutablePointer<Int>     // a_1 … a_K (N, K)
     let trueTokens: UnsafeMutablePointer<Int>     // y (N)
     let rowOfPosition: UnsafeMutablePointer<Int>  // the caller's row of position i (N)
+    let perPosition: UnsafeMutablePointer<Double> // a per-position term of a sum (N), summed in position order
 
     /// N, the unmasked positions of the last `buildTargets`.
     public private(set) var positions = 0
@@ -142,6 +143,8 @@ public final class TaskDesigner {
         trueTokens.initialize(repeating: 0, count: R)
         rowOfPosition = .allocate(capacity: R)
         rowOfPosition.initialize(repeating: 0, count: R)
+        perPosition = .allocate(capacity: R)
+        perPosition.initialize(repeating: 0, count: R)
         initializeParameters(seed: seed)
     }
 
@@ -149,6 +152,7 @@ public final class TaskDesigner {
         candidates.deallocate()
         trueTokens.deallocate()
         rowOfPosition.deallocate()
+        perPosition.deallocate()
     }
 
     /// W1 ~ N(0, 1/D) (unit-variance pre-activations for unit-variance inputs), W2 ~ N(0, 0.01/H)
@@ -176,70 +180,83 @@ public final class TaskDesigner {
         let K = K, D = D, C = dModel, H = H
         let lnV = Foundation.log(Float(V)), floor = -4 * lnV
         @inline(__always) func scaledLog(_ p: Float) -> Float { max(Foundation.log(p), floor) / lnV }
-        q.update(repeating: 0, count: BT * V)
+        // Positions are independent: the mask and the compaction first (in row order), then each
+        // position's work on its own rows of every buffer, split over the cores; sums over positions
+        // stay sequential, so nothing depends on the thread count.
         var n = 0
         for row in 0..<BT {
             let target = Int(y[row])
             guard target >= 0 else { mask[row] = 0; continue }
             precondition(target < V, "buildTargets: target \(target) at row \(row) outside the vocabulary")
             mask[row] = 1
-            let p = probs + row * V, cand = candidates + n * K, x = features + n * D
-            ControlTargets.topK(p, V, excluding: target, K, into: cand)
             rowOfPosition[n] = row
             trueTokens[n] = target
-            (probsCopy + n * V).update(from: p, count: V)
-
-            x.update(from: hidden + row * C, count: C)
-            x[C] = scaledLog(p[target])
-            var targetRank = 0
-            for j in 0..<K {
-                let a = cand[j]
-                x[C + 1 + j] = scaledLog(p[a])
-                // candidates are sorted, so a_j's rank is j, plus one if y_t precedes it
-                let aPrecedesTarget = p[a] > p[target] || (p[a] == p[target] && a < target)
-                if aPrecedesTarget { targetRank += 1 }
-                x[C + K + 2 + j] = Float(j + (aPrecedesTarget ? 0 : 1)) / Float(K)
-            }
-            x[C + K + 1] = Float(targetRank) / Float(K)
-            var entropy: Float = 0
-            for v in 0..<V where p[v] > 0 { entropy -= p[v] * Foundation.log(p[v]) }
-            x[C + 2 * K + 2] = entropy / lnV
             n += 1
         }
         positions = n
         builtRows = BT
         meanMixEntropy = 0
+        Parallel.forRows(BT, grain: 64) { rows in (q + rows.lowerBound * V).update(repeating: 0, count: rows.count * V) }
         guard n > 0 else { return }
+        Parallel.forRows(n, grain: 64) { range in
+            for i in range {
+                let row = rowOfPosition[i], target = trueTokens[i]
+                let p = probs + row * V, cand = candidates + i * K, x = features + i * D
+                ControlTargets.topK(p, V, excluding: target, K, into: cand)
+                (probsCopy + i * V).update(from: p, count: V)
+
+                x.update(from: hidden + row * C, count: C)
+                x[C] = scaledLog(p[target])
+                var targetRank = 0
+                for j in 0..<K {
+                    let a = cand[j]
+                    x[C + 1 + j] = scaledLog(p[a])
+                    // candidates are sorted, so a_j's rank is j, plus one if y_t precedes it
+                    let aPrecedesTarget = p[a] > p[target] || (p[a] == p[target] && a < target)
+                    if aPrecedesTarget { targetRank += 1 }
+                    x[C + K + 2 + j] = Float(j + (aPrecedesTarget ? 0 : 1)) / Float(K)
+                }
+                x[C + K + 1] = Float(targetRank) / Float(K)
+                var entropy: Float = 0
+                for v in 0..<V where p[v] > 0 { entropy -= p[v] * Foundation.log(p[v]) }
+                x[C + 2 * K + 2] = entropy / lnV
+            }
+        }
 
         let w = layout.views(in: params.base)
         // a = tanh(W1·x + b1); o = W2·a + b2
         Matmul.forward(activations, features, w.fcw, w.fcb, n, D, H)
-        for i in 0..<(n * H) { activations[i] = Foundation.tanh(activations[i]) }
+        Parallel.forRows(n, grain: 64) { range in
+            for i in (range.lowerBound * H)..<(range.upperBound * H) { activations[i] = Foundation.tanh(activations[i]) }
+        }
         Matmul.forward(outputs, activations, w.outw, w.outb, n, H, K + 1)
 
         let massMax = Float(config.massMax)
-        var entropySum: Double = 0
-        for i in 0..<n {
-            let o = outputs + i * (K + 1), r = mix + i * K, lr = logMix + i * K, cand = candidates + i * K
-            let m = massMax * Self.sigmoid(o[0])
-            mass[i] = m
-            // r = softmax(o[1…K]), ln r by the log-softmax
-            var top = o[1]
-            for j in 1..<(K + 1) { top = max(top, o[j]) }
-            var sum: Float = 0
-            for j in 0..<K { r[j] = Foundation.exp(o[1 + j] - top); sum += r[j] }
-            let logSum = Foundation.log(sum)
-            var h: Double = 0
-            for j in 0..<K {
-                r[j] /= sum
-                lr[j] = o[1 + j] - top - logSum
-                h -= Double(r[j]) * Double(lr[j])
+        Parallel.forRows(n, grain: 64) { range in
+            for i in range {
+                let o = outputs + i * (K + 1), r = mix + i * K, lr = logMix + i * K, cand = candidates + i * K
+                let m = massMax * Self.sigmoid(o[0])
+                mass[i] = m
+                // r = softmax(o[1…K]), ln r by the log-softmax
+                var top = o[1]
+                for j in 1..<(K + 1) { top = max(top, o[j]) }
+                var sum: Float = 0
+                for j in 0..<K { r[j] = Foundation.exp(o[1 + j] - top); sum += r[j] }
+                let logSum = Foundation.log(sum)
+                var h: Double = 0
+                for j in 0..<K {
+                    r[j] /= sum
+                    lr[j] = o[1 + j] - top - logSum
+                    h -= Double(r[j]) * Double(lr[j])
+                }
+                perPosition[i] = h
+                let row = q + rowOfPosition[i] * V
+                row[trueTokens[i]] = 1 - m
+                for j in 0..<K { row[cand[j]] = m * r[j] }
             }
-            entropySum += h
-            let row = q + rowOfPosition[i] * V
-            row[trueTokens[i]] = 1 - m
-            for j in 0..<K { row[cand[j]] = m * r[j] }
         }
+        var entropySum: Double = 0
+        for i in 0..<n { entropySum += perPosition[i] }
         meanMixEntropy = entropySum / Double(n)
     }
 
@@ -250,16 +267,19 @@ public final class TaskDesigner {
     public func value(u: UnsafePointer<Float>) -> Double {
         let n = positions, K = K, V = vocab
         guard n > 0 else { return 0 }
-        var total: Double = 0
-        for i in 0..<n {
-            let ut = u + rowOfPosition[i] * V, p = probsCopy + i * V
-            var up: Double = 0
-            for v in 0..<V { up += Double(ut[v]) * Double(p[v]) }
-            let m = Double(mass[i]), r = mix + i * K, cand = candidates + i * K
-            var uq = (1 - m) * Double(ut[trueTokens[i]])
-            for j in 0..<K { uq += m * Double(r[j]) * Double(ut[cand[j]]) }
-            total += up - uq
+        Parallel.forRows(n, grain: 64) { range in
+            for i in range {
+                let ut = u + rowOfPosition[i] * V, p = probsCopy + i * V
+                var up: Double = 0
+                for v in 0..<V { up += Double(ut[v]) * Double(p[v]) }
+                let m = Double(mass[i]), r = mix + i * K, cand = candidates + i * K
+                var uq = (1 - m) * Double(ut[trueTokens[i]])
+                for j in 0..<K { uq += m * Double(r[j]) * Double(ut[cand[j]]) }
+                perPosition[i] = up - uq
+            }
         }
+        var total: Double = 0
+        for i in 0..<n { total += perPosition[i] }
         return total / Double(n)
     }
 
@@ -272,23 +292,25 @@ public final class TaskDesigner {
         guard n > 0 else { return 0 }
         let v = value(u: u)
         let invN = 1 / Float(n), lambda = Float(config.entropy), massMax = Float(config.massMax)
-        for i in 0..<n {
-            let ut = u + rowOfPosition[i] * V, cand = candidates + i * K
-            let o = outputs + i * (K + 1), d = dOutputs + i * (K + 1)
-            let r = mix + i * K, lr = logMix + i * K, m = mass[i]
-            // mass: ∂V/∂m = −(ū − u[y])/N, then through m = m_max·σ(s)
-            var mixed: Float = 0
-            for j in 0..<K { mixed += r[j] * ut[cand[j]] }
-            let s = Self.sigmoid(o[0])
-            d[0] = -(mixed - ut[trueTokens[i]]) * invN * massMax * s * (1 - s)
-            // mix: g_j = ∂J/∂r_j = −(m·u[a_j] + λ(ln r_j + 1))/N, then the softmax Jacobian
-            var mean: Float = 0
-            for j in 0..<K {
-                let g = -(m * ut[cand[j]] + lambda * (lr[j] + 1)) * invN
-                d[1 + j] = g
-                mean += r[j] * g
+        Parallel.forRows(n, grain: 64) { range in
+            for i in range {
+                let ut = u + rowOfPosition[i] * V, cand = candidates + i * K
+                let o = outputs + i * (K + 1), d = dOutputs + i * (K + 1)
+                let r = mix + i * K, lr = logMix + i * K, m = mass[i]
+                // mass: ∂V/∂m = −(ū − u[y])/N, then through m = m_max·σ(s)
+                var mixed: Float = 0
+                for j in 0..<K { mixed += r[j] * ut[cand[j]] }
+                let s = Self.sigmoid(o[0])
+                d[0] = -(mixed - ut[trueTokens[i]]) * invN * massMax * s * (1 - s)
+                // mix: g_j = ∂J/∂r_j = −(m·u[a_j] + λ(ln r_j + 1))/N, then the softmax Jacobian
+                var mean: Float = 0
+                for j in 0..<K {
+                    let g = -(m * ut[cand[j]] + lambda * (lr[j] + 1)) * invN
+                    d[1 + j] = g
+                    mean += r[j] * g
+                }
+                for j in 0..<K { d[1 + j] = r[j] * (d[1 + j] - mean) }
             }
-            for j in 0..<K { d[1 + j] = r[j] * (d[1 + j] - mean) }
         }
         let w = layout.views(in: params.base), dw = layout.views(in: grads.base)
         // o = W2·a + b2
