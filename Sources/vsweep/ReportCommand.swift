@@ -33,7 +33,12 @@ struct ReportCommand: ParsableCommand {
             }
             (page, figures) = (report.page, report.figures)
         } else {
-            let report = try withInputErrors { try SweepReport(store: s, sweep: found) }
+            // The spec says which parameters were searched on a log scale.
+            let spec = try? SweepQueries.storedSpec(of: found)
+            let logNames = Set(spec?.space.compactMap { p -> String? in
+                if case .logUniform = p.domain { return p.name } else { return nil }
+            } ?? [])
+            let report = try withInputErrors { try SweepReport(store: s, sweep: found, logParameters: logNames) }
             (page, figures) = (report.page, report.figures)
         }
         try withInputErrors {

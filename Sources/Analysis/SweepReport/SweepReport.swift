@@ -11,14 +11,17 @@ public struct SweepReport: Sendable {
     /// Learning curves drawn: the best trials only, so the plot stays readable.
     public static let curvesShown = 8
 
-    public init(store: SweepStore, sweep: Sweep) throws {
+    /// `logParameters`: parameters searched on a log scale (the spec's `log_uniform`),
+    /// drawn on a log axis; others get one when their values span two decades.
+    public init(store: SweepStore, sweep: Sweep, logParameters: Set<String> = []) throws {
         let trials = try store.trials(sweepID: sweep.id)
         let metric = sweep.metric
         var figures: [(String, any SVGPlot)] = []
 
         let names = Array(Set(trials.flatMap { $0.params.keys })).sorted()
         for name in names {
-            figures.append(("param-\(Self.fileSafe(name))", Self.scatter(trials, parameter: name, metric: metric)))
+            figures.append(("param-\(Self.fileSafe(name))",
+                            Self.scatter(trials, parameter: name, metric: metric, log: logParameters.contains(name))))
         }
         let rungs = try Self.rungPlot(store: store, sweep: sweep, trials: trials)
         if let rungs { figures.append(("rungs", rungs)) }
@@ -68,7 +71,7 @@ public struct SweepReport: Sendable {
 
     /// Numeric parameters spanning two decades or more, all positive, get a log axis
     /// (the store keeps values, not the spec's domain); strings and booleans are categories.
-    static func scatter(_ trials: [Trial], parameter: String, metric: String) -> ScatterPlot {
+    static func scatter(_ trials: [Trial], parameter: String, metric: String, log: Bool) -> ScatterPlot {
         let withValue = trials.filter { $0.params[parameter] != nil && $0.finalValue != nil }
         let numbers = withValue.compactMap { $0.params[parameter]?.doubleValue }
         let numeric = numbers.count == withValue.count && !numbers.isEmpty
@@ -81,7 +84,7 @@ public struct SweepReport: Sendable {
         if numeric {
             let positive = numbers.allSatisfy { $0 > 0 }
             let span = (numbers.max() ?? 1) / max(numbers.min() ?? 1, .leastNormalMagnitude)
-            axis = .numeric(positive && span >= 100 ? .log : .linear)
+            axis = .numeric(positive && (log || span >= 100) ? .log : .linear)
         } else {
             axis = .categorical(Array(Set(points.compactMap { if case .category(let c) = $0.x { c } else { nil } })).sorted())
         }
