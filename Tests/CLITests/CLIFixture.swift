@@ -13,6 +13,7 @@ enum CLIFixture {
 
     static let dir: String = {
         let d = NSTemporaryDirectory() + "vsweep-cli-\(getpid())"
+        removeLeftovers()
         try? FileManager.default.removeItem(atPath: d)
         var o = DatasetOptions(seed: 5)
         o.base.count = 200
@@ -27,6 +28,16 @@ enum CLIFixture {
     }()
 
     static var database: String { dir + "/sweeps.sqlite" }
+
+    /// Fixture folders of earlier test runs whose process is gone (a test run cannot
+    /// remove its own at exit: XCTest has no end-of-run hook here).
+    private static func removeLeftovers() {
+        let tmp = NSTemporaryDirectory()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("vsweep-cli-") {
+            guard let pid = Int32(name.dropFirst("vsweep-cli-".count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: tmp + name) }
+        }
+    }
 
     /// The base trial config shared by the sweep and the comparison (YAML flow mapping).
     static var trial: String {
