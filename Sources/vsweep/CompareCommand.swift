@@ -57,8 +57,7 @@ struct CompareCommand: ParsableCommand {
             throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
                               + " (without --no-run)", code: 2)
         }
-        let runs = try withInputErrors { try ArmRun.load(from: store, sweep: sweep) }
-        let analysis = try withInputErrors { try ComparisonAnalysis(runs: runs, settings: comparison.analysisSettings) }
+        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store) }
         let machine = format == .csv || format == .json
         if !machine {
             print("\(sweepName): \(comparison.arms.count) arms × \(comparison.seeds.count) seeds, "
@@ -75,6 +74,12 @@ struct CompareCommand: ParsableCommand {
 }
 
 extension ComparisonSpec {
+    /// The recorded runs of this comparison's sweep and their analysis.
+    func analyse(_ sweep: Sweep, in store: SweepStore) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
+        let runs = try ArmRun.load(from: store, sweep: sweep)
+        return (runs, try ComparisonAnalysis(runs: runs, settings: analysisSettings))
+    }
+
     var analysisSettings: ComparisonAnalysis.Settings {
         var wallClock = false
         if case .seconds = budget { wallClock = true }

@@ -12,6 +12,10 @@ final class LiveView {
     private var drawnLines = 0
     private var lastPlainStatus: Double = 0
     private var block: [String] = []
+    /// The store's view, re-read when the running trials change.
+    private var lastRunning: [Int64] = []
+    private var counts: [TrialState: Int] = [:]
+    private var endedSeconds: [Double] = []
 
     init(quiet: Bool) { self.quiet = quiet }
 
@@ -39,17 +43,23 @@ final class LiveView {
     }
 
     private func update(_ progress: SweepProgress, spec: SweepSpec, sweepID: Int64, store: SweepStore) {
-        guard let trials = try? store.trials(sweepID: sweepID) else { return }
-        var counts: [TrialState: Int] = [:]
-        var ended: [Double] = []
-        for trial in trials {
-            counts[trial.state, default: 0] += 1
-            if trial.state == .completed || trial.state == .stoppedEarly,
-               let start = trial.startedAt, let end = trial.endedAt {
-                ended.append(end.timeIntervalSince(start))
+        // The store changes only when trials start or end, which changes the running set:
+        // re-read it then, not on every tick of the dispatcher's loop.
+        let running = progress.running.map(\.number)
+        if running != lastRunning || counts.isEmpty {
+            lastRunning = running
+            guard let trials = try? store.trials(sweepID: sweepID) else { return }
+            counts = [:]
+            endedSeconds = []
+            for trial in trials {
+                counts[trial.state, default: 0] += 1
+                if trial.state == .completed || trial.state == .stoppedEarly,
+                   let start = trial.startedAt, let end = trial.endedAt {
+                    endedSeconds.append(end.timeIntervalSince(start))
+                }
             }
         }
-        let summary = SweepStatusSummary(spec: spec, progress: progress, counts: counts, endedSeconds: ended)
+        let summary = SweepStatusSummary(spec: spec, progress: progress, counts: counts, endedSeconds: endedSeconds)
         if isTTY {
             clearBlock()
             block = summary.lines

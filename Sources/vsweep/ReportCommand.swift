@@ -26,8 +26,7 @@ struct ReportCommand: ParsableCommand {
         let page: HTMLReport
         let figures: [(name: String, plot: any SVGPlot)]
         if let comparison = SweepQueries.comparisonSpec(of: found) {
-            let runs = try withInputErrors { try ArmRun.load(from: s, sweep: found) }
-            let analysis = try withInputErrors { try ComparisonAnalysis(runs: runs, settings: comparison.analysisSettings) }
+            let (runs, analysis) = try withInputErrors { try comparison.analyse(found, in: s) }
             let report = try withInputErrors {
                 try ComparisonReport(name: found.name, runs: runs, analysis: analysis, budget: comparison.budgetText)
             }

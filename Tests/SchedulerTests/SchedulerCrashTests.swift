@@ -83,6 +83,17 @@ final class SchedulerCrashTests: XCTestCase {
         XCTAssertEqual(try store.sweep(named: "crash")?.state, .finished)
     }
 
+    /// Polls an observable state (the database, a log file) until it holds, up to about
+    /// 20 s; true when it held. Waiting for a state, never for an amount of time.
+    @discardableResult
+    static func poll(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<4000 {
+            if try condition() { return true }
+            usleep(5_000)
+        }
+        return try condition()
+    }
+
     static func start(_ executable: String, _ arguments: [String], log: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -120,10 +131,9 @@ final class SchedulerSignalTests: XCTestCase {
         let arguments = ["run", specPath, "--db", fixture.databasePath, "--runs", fixture.runsDirectory]
         let first = try SchedulerCrashTests.start(vsweep, arguments, log: fixture.directory + "/first.log")
         let store = try fixture.store()
-        for _ in 0..<4000 {
-            if let sweep = try store.sweep(named: "sig"),
-               try store.trials(sweepID: sweep.id, state: .running).contains(where: { $0.updatesDone > 0 }) { break }
-            usleep(5_000)
+        try SchedulerCrashTests.poll {
+            guard let sweep = try store.sweep(named: "sig") else { return false }
+            return try store.trials(sweepID: sweep.id, state: .running).contains(where: { $0.updatesDone > 0 })
         }
         kill(first.processIdentifier, SIGINT)
         first.waitUntilExit()
@@ -162,12 +172,10 @@ final class SchedulerSignalTests: XCTestCase {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(text)
         }
         // Observed states, not sleeps: the trial has reported (and now hangs) …
-        for _ in 0..<4000 where !logContains("step 1:") { usleep(5_000) }
-        XCTAssertTrue(logContains("step 1:"))
+        XCTAssertTrue(SchedulerCrashTests.poll { logContains("step 1:") })
         kill(run.processIdentifier, SIGINT)
         // … the scheduler has sent SIGTERM (which the hung trial ignores) …
-        for _ in 0..<4000 where !logContains("again to kill them") { usleep(5_000) }
-        XCTAssertTrue(logContains("again to kill them"))
+        XCTAssertTrue(SchedulerCrashTests.poll { logContains("again to kill them") })
         XCTAssertTrue(run.isRunning, "still waiting for the trial that ignores SIGTERM")
         kill(run.processIdentifier, SIGINT)
         run.waitUntilExit()

@@ -25,12 +25,12 @@ extension ComparisonAnalysis {
                     if let v = point.metrics[metric], v.isFinite { byStep[point.step, default: []].append(v) }
                 }
             }
-            let points = byStep.keys.sorted().map { step -> LineBandChart.Point in
-                let xs = byStep[step]!
-                let s = try? Summary(values: xs)
-                let sd = s?.standardDeviation
-                return LineBandChart.Point(x: Double(step), mean: s?.mean ?? xs[0],
-                                           lower: sd.map { (s?.mean ?? 0) - $0 }, upper: sd.map { (s?.mean ?? 0) + $0 })
+            // Values are finite and each step has at least one, so the summary exists.
+            let points = byStep.keys.sorted().compactMap { step -> LineBandChart.Point? in
+                guard let s = try? Summary(values: byStep[step]!) else { return nil }
+                let sd = s.standardDeviation
+                return LineBandChart.Point(x: Double(step), mean: s.mean,
+                                           lower: sd.map { s.mean - $0 }, upper: sd.map { s.mean + $0 })
             }
             return LineBandChart.Series(name: arm, points: points)
         }

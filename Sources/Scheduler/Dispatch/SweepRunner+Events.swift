@@ -48,14 +48,8 @@ extension SweepRunner {
     }
 
     private func handleReport(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
-        guard let objective = report.metrics[spec.metric] else {
-            if spec.stopping == .none {
-                // Nothing decides on intermediate values: a metric computed only at the
-                // end (test_pass1 of a comparison) is fine; the report is kept, its
-                // value recorded as missing (NULL, kind nan) and never used.
-                recordWithoutObjective(entry, report)
-                return
-            }
+        let metric = report.metrics[spec.metric]
+        if metric == nil && spec.stopping != .none {
             if entry.intent == .none {
                 let reason = "the report at step \(report.updates) has no metric '\(spec.metric)' (it has: \(report.metrics.keys.sorted().joined(separator: ", ")))"
                 pendingTerminations.append(entry)
@@ -63,7 +57,11 @@ extension SweepRunner {
             }
             return
         }
-        entry.lastObjective = objective
+        // Without a stopping rule nothing decides on intermediate values: a metric
+        // computed only at the end (test_pass1 of a comparison) may be missing; the
+        // report is kept with its value recorded as missing (NULL, kind nan).
+        let objective = metric ?? .nan
+        if metric != nil { entry.lastObjective = objective }
         entry.lastStep = Int64(report.updates)
         stats.reports += 1
         var outcome = ReportOutcome(report: NewReport(
@@ -77,7 +75,7 @@ extension SweepRunner {
                 entry.intent = .fail(reason: "non-finite metric at step \(report.updates): \(names)")
                 pendingTerminations.append(entry)
             }
-        } else if entry.intent == .none,
+        } else if entry.intent == .none, metric != nil,
                   let decision = stopping.decide(number: entry.number, step: Int64(report.updates), objective: objective) {
             let rows = stopping.rows(for: decision, trialID: entry.trialID, step: Int64(report.updates),
                                      objective: objective)
@@ -93,22 +91,7 @@ extension SweepRunner {
             }
         }
         pendingOutcomes.append(outcome)
-        log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(objective)")
-    }
-
-    private func recordWithoutObjective(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
-        entry.lastStep = Int64(report.updates)
-        stats.reports += 1
-        pendingOutcomes.append(ReportOutcome(report: NewReport(
-            trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
-            trainSeconds: report.trainSeconds, evalSeconds: report.evalSeconds ?? 0, metrics: report.metrics,
-            objective: .nan)))
-        let nonFinite = report.metrics.nonFiniteKeys
-        if !nonFinite.isEmpty, entry.intent == .none {
-            let names = nonFinite.map { "\($0) = \(report.metrics[$0]!)" }.joined(separator: ", ")
-            entry.intent = .fail(reason: "non-finite metric at step \(report.updates): \(names)")
-            pendingTerminations.append(entry)
-        }
+        log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(metric.map { "\($0)" } ?? "-")")
     }
 
     /// Commits the loop turn's reports (with their rung results and decisions) and

@@ -34,11 +34,8 @@ public enum SweepQueries {
     /// The sweep spec a sweep ran: its stored text, as a sweep spec or, for a
     /// comparison, the sweep its arms × seeds were run as.
     public static func storedSpec(of sweep: Sweep) throws -> SweepSpec {
-        let source = "stored spec of sweep \(sweep.name)"
-        if let comparison = try? ComparisonSpec.parse(text: sweep.spec, source: source) {
-            return comparison.sweepSpec()
-        }
-        return try SweepSpec.parse(text: sweep.spec, source: source)
+        if let comparison = comparisonSpec(of: sweep) { return comparison.sweepSpec() }
+        return try SweepSpec.parse(text: sweep.spec, source: "stored spec of sweep \(sweep.name)")
     }
 
     /// The comparison spec a sweep was run from; nil for a search sweep.
