@@ -190,3 +190,17 @@ final class ChildProcessTests: XCTestCase {
         XCTAssertEqual(exit, ProcessExit(exitStatus: 7, termSignal: 0))
     }
 }
+
+/// A child gets its three stdio descriptors and nothing else of ours.
+final class InheritedDescriptorTests: XCTestCase {
+    func testADescriptorWithoutCloseOnExecIsNotInherited() throws {
+        let leaky = open("/dev/null", O_RDONLY)
+        XCTAssertGreaterThan(leaky, 2)
+        defer { close(leaky) }
+        XCTAssertEqual(fcntl(leaky, F_GETFD) & FD_CLOEXEC, 0, "opened without O_CLOEXEC")
+        let record = try runToExit(["/bin/sh", "-c", "ls /proc/$$/fd"])
+        XCTAssertEqual(record.exit, ProcessExit(exitStatus: 0, termSignal: 0))
+        XCTAssertEqual(Set(record.stdoutText), ["0", "1", "2"], "only stdio reaches the child")
+        XCTAssertNotEqual(fcntl(leaky, F_GETFD), -1, "ours stays open here")
+    }
+}

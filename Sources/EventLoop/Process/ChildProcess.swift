@@ -10,7 +10,8 @@ import Darwin
 ///
 /// The child is spawned with `UV_PROCESS_DETACHED`, so it calls `setsid()`: it leads a
 /// new session and process group whose id is its pid. `terminate(signal:)` signals that
-/// whole group, which reaches the grandchildren a trial starts. stdin is `/dev/null`.
+/// whole group, which reaches the grandchildren a trial starts. stdin is `/dev/null`;
+/// no other descriptor of ours is inherited (see `InheritedDescriptors`).
 ///
 /// Callbacks (all on the loop thread; set them right after `spawn`, before the loop
 /// runs again, and nothing is missed):
@@ -85,6 +86,7 @@ public final class ChildProcess {
 
         process = .allocate(capacity: 1)
         process.initialize(to: uv_process_t())
+        InheritedDescriptors.markCloseOnExec()
         let result = Self.spawnProcess(loop: loop, process: process, command: command,
                                        stdout: stdoutReader, stderr: stderrReader)
         if result < 0 {
