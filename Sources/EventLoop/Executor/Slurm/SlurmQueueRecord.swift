@@ -1,0 +1,82 @@
+/// One job as `squeue --noheader --format=%i|%T|%j` lists it.
+public struct SlurmQueueRecord: Equatable, Sendable {
+    public var jobID: Int64
+    /// Slurm's state name, e.g. PENDING, RUNNING, COMPLETING, COMPLETED.
+    public var state: String
+    public var name: String
+
+    /// The format vsweep asks squeue for; `parse` reads its lines.
+    public static let format = "%i|%T|%j"
+
+    /// States after which the job will not run again (squeue lists them for a while
+    /// after the end when asked with `--states=all`).
+    static let endedStates: Set<String> = [
+        "COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL",
+        "DEADLINE", "OUT_OF_MEMORY", "REVOKED", "SPECIAL_EXIT",
+    ]
+
+    /// Whether the job may still run (or is running, or is finishing its epilog).
+    public var isActive: Bool { !Self.endedStates.contains(state) }
+    /// Whether the job has not started yet, so that only cancelling it stops it.
+    public var isPending: Bool { Self.pendingStates.contains(state) }
+
+    static let pendingStates: Set<String> = ["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"]
+
+    /// Parses one line; nil for a line that is not one (a warning squeue printed).
+    /// The name is everything after the second `|`, so a name containing `|` survives.
+    public static func parse(_ line: String) -> SlurmQueueRecord? {
+        let fields = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
+        guard fields.count == 3, let id = Int64(fields[0].trimmingWhitespace()), id > 0 else { return nil }
+        let state = fields[1].trimmingWhitespace()
+        guard !state.isEmpty else { return nil }
+        return SlurmQueueRecord(jobID: id, state: state, name: String(fields[2]))
+    }
+}
+
+/// One job as `sacct --noheader --parsable2 --allocations --format=JobIDRaw,State,ExitCode`
+/// records it, and the exit it stands for.
+public struct SlurmAccountingRecord: Equatable, Sendable {
+    public var jobID: Int64
+    /// Slurm's state, e.g. COMPLETED or "CANCELLED by 1000".
+    public var state: String
+    /// The exit code of the batch script and the signal that ended it (`ExitCode` is
+    /// "code:signal").
+    public var exitCode: Int64
+    public var signal: Int32
+
+    public static let format = "JobIDRaw,State,ExitCode"
+
+    /// The first word of `state` ("CANCELLED by 1000" → CANCELLED).
+    public var baseState: String { String(state.split(separator: " ").first ?? "") }
+
+    /// Whether accounting knows the job has ended (it may still say RUNNING for a
+    /// moment after the job has left the queue).
+    public var hasEnded: Bool { SlurmQueueRecord.endedStates.contains(baseState) }
+
+    /// The exit to report. A job that ran to its end or was ended by a signal reports
+    /// that; anything else (a time limit, a node failure, out of memory, cancelled
+    /// before it ran...) lost the trial, with Slurm's state as the reason. A time limit
+    /// is reported as lost even though Slurm ended it with SIGTERM: nobody here asked.
+    public func trialExit() -> TrialExit {
+        switch baseState {
+        case "COMPLETED", "FAILED":
+            return signal != 0 ? .signaled(signal: signal) : .exited(status: exitCode)
+        case "CANCELLED" where signal != 0:
+            return .signaled(signal: signal)
+        default:
+            return .lost(reason: "Slurm job \(jobID) ended \(state) (exit code \(exitCode):\(signal))")
+        }
+    }
+
+    public static func parse(_ line: String) -> SlurmAccountingRecord? {
+        let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        guard fields.count >= 3, let id = Int64(fields[0]), id > 0, !fields[1].isEmpty else { return nil }
+        let codes = fields[2].split(separator: ":")
+        guard codes.count == 2, let code = Int64(codes[0]), let signal = Int32(codes[1]) else { return nil }
+        return SlurmAccountingRecord(jobID: id, state: fields[1], exitCode: code, signal: signal)
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> String { String(self).trimmingWhitespace() }
+}
