@@ -44,13 +44,32 @@ public enum SweepSession {
         }
         let store = try SweepStore.open(path: databasePath)
         let loop = try Loop()
-        let executor = try LocalProcessExecutor(loop: loop)
+        let (executor, executorName) = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
         let timers = LoopTimers(loop: loop)
-        let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor, timers: timers,
+        let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
+                                     executorName: executorName, timers: timers,
                                      engineArgv: try engineArgv ?? Self.engineArgv(for: spec),
                                      runsDirectory: runsDirectory, source: source, newSweep: newSweep)
         runner.onLog = log
+        if let slurm = executor as? SlurmExecutor {
+            slurm.onDiagnostic = { [unowned runner] message in runner.log(.info, "slurm: \(message)") }
+        }
         prepare?(runner, store)
         return (try runner.run(), runner)
+    }
+
+    /// The spec's executor; Slurm job scripts and output files go to `<runs>/<sweep>/slurm/`.
+    static func makeExecutor(_ spec: SweepSpec, loop: Loop, runsDirectory: String) throws
+        -> (any TrialExecutor, String) {
+        switch spec.executor {
+        case .local:
+            return (try LocalProcessExecutor(loop: loop), LocalProcessExecutor.name)
+        case .slurm(let slurm):
+            let spool = (runsDirectory as NSString).appendingPathComponent(spec.name + "/slurm")
+            let settings = SlurmSettings(binDirectory: slurm.binDirectory, sbatchArguments: slurm.sbatchArguments,
+                                         spoolDirectory: spool,
+                                         pollInterval: .milliseconds(Int64((slurm.pollSeconds * 1000).rounded())))
+            return (try SlurmExecutor(loop: loop, settings: settings), SlurmExecutor.name)
+        }
     }
 }

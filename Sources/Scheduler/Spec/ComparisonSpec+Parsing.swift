@@ -4,7 +4,8 @@ import TrialProtocol
 
 extension ComparisonSpec {
     static let topLevelFields = ["name", "engine", "trial", "trial_file", "arms", "reference", "seeds", "budget",
-                                 "metric", "report_metrics", "parallel", "retries", "deadline", "bootstrap"]
+                                 "metric", "report_metrics", "parallel", "retries", "deadline", "bootstrap",
+                                 "executor"]
 
     /// Reads a comparison spec file (YAML or JSON). Relative `trial_file` paths are
     /// resolved against the spec's directory.
@@ -55,12 +56,14 @@ extension ComparisonSpec {
         try bootstrap.finish()
         try r.finish()
 
-        return ComparisonSpec(name: name, engine: engine, trial: trial, arms: arms, reference: reference, seeds: seeds,
+        var spec = ComparisonSpec(name: name, engine: engine, trial: trial, arms: arms, reference: reference, seeds: seeds,
                               budget: budget, metric: metric, goal: goal, reportMetrics: reportMetrics,
                               parallelTrials: execution.parallelTrials, threadsPerTrial: execution.threadsPerTrial,
                               gpus: execution.gpus, maxAttempts: execution.maxAttempts,
                               graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds,
                               bootstrapResamples: resamples, bootstrapSeed: UInt64(bootstrapSeed), text: text)
+        spec.executor = execution.executor
+        return spec
     }
 
     private static func parseArms(_ r: ConfigReader, _ document: ConfigDocument) throws -> [Arm] {

@@ -43,6 +43,8 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var parallelTrials: Int
     public var threadsPerTrial: Int
     public var gpus: [String]
+    /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
+    public var executor: ExecutorSpec = .local
     public var maxAttempts: Int
     public var graceSeconds: Double
     public var timeoutSeconds: Double?
@@ -89,12 +91,14 @@ public struct ComparisonSpec: Sendable, Equatable {
         return (arms[index % arms.count], seeds[index / arms.count])
     }
 
-    /// The sweep the dispatcher runs: same name/engine/trial/budget/metric/parallel/retries/deadline,
+    /// The sweep the dispatcher runs: same name/engine/trial/budget/metric/parallel/retries/deadline/executor,
     /// empty space, stopping none, max_trials = arms × seeds, text = this spec's text.
     public func sweepSpec() -> SweepSpec {
-        SweepSpec(name: name, engine: engine, trial: trial, space: [], stopping: .none, metric: metric, goal: goal,
+        var spec = SweepSpec(name: name, engine: engine, trial: trial, space: [], stopping: .none, metric: metric, goal: goal,
                   budget: budget, maxTrials: trialCount, parallelTrials: parallelTrials,
                   threadsPerTrial: threadsPerTrial, gpus: gpus, maxAttempts: maxAttempts, graceSeconds: graceSeconds,
                   timeoutSeconds: timeoutSeconds, text: text)
+        spec.executor = executor
+        return spec
     }
 }

@@ -117,6 +117,7 @@ enum SpecSections {
         var maxAttempts = 3
         var graceSeconds = 10.0
         var timeoutSeconds: Double?
+        var executor = ExecutorSpec.local
     }
 
     static func execution(_ r: ConfigReader, _ document: ConfigDocument) throws -> Execution {
@@ -149,7 +150,68 @@ enum SpecSections {
         result.graceSeconds = try deadline.double("grace_seconds", default: 10, ">= 0", where: { $0 >= 0 && $0.isFinite })
         result.timeoutSeconds = try deadline.optionalDouble("timeout_seconds", "> 0", where: { $0 > 0 && $0.isFinite })
         try deadline.finish()
+
+        result.executor = try executor(r, document)
+        if case .slurm = result.executor, !result.gpus.isEmpty {
+            throw document.error(field: "parallel.gpus", "maps GPUs of this machine to trials; with executor slurm, "
+                                     + "ask Slurm for GPUs in executor.sbatch_args instead (e.g. --gres=gpu:1)")
+        }
         return result
+    }
+
+    /// `executor:` absent or `local`, or `slurm` (a name or a mapping with `kind`).
+    static func executor(_ r: ConfigReader, _ document: ConfigDocument) throws -> ExecutorSpec {
+        let kinds = "local or slurm"
+        switch r.raw("executor") {
+        case nil, .string("local")?: return .local
+        case .string("slurm")?: return .slurm(SlurmSpec())
+        case .object?: break
+        case let other?:
+            throw document.error(field: "executor", "must be \(kinds), or a mapping such as "
+                                     + "{kind: slurm, sbatch_args: [--partition=gpu]} (got \(ConfigReader.show(other)))")
+        }
+        let section = try r.section("executor")
+        let kind = try section.string("kind")
+        switch kind {
+        case "local":
+            try section.finish()
+            return .local
+        case "slurm":
+            var spec = SlurmSpec()
+            spec.binDirectory = try section.optionalString("bin_dir")
+            if spec.binDirectory?.isEmpty == true {
+                throw document.error(field: "executor.bin_dir", "must not be empty (leave it out to use PATH)")
+            }
+            spec.sbatchArguments = try sbatchArguments(section, document)
+            spec.pollSeconds = try section.double("poll_seconds", default: 5, "between 0.01 and 600",
+                                                  where: { $0 >= 0.01 && $0 <= 600 })
+            try section.finish()
+            return .slurm(spec)
+        default:
+            throw document.error(field: "executor.kind", "must be \(kinds) (got \"\(kind)\")")
+        }
+    }
+
+    private static func sbatchArguments(_ section: ConfigReader, _ document: ConfigDocument) throws -> [String] {
+        guard let raw = section.raw("sbatch_args") else { return [] }
+        guard case .array(let items) = raw else {
+            throw document.error(field: "executor.sbatch_args", "must be a list of sbatch options, e.g. "
+                                     + "[--partition=gpu, --time=01:00:00] (got \(ConfigReader.show(raw)))")
+        }
+        return try items.enumerated().map { index, item in
+            let field = "executor.sbatch_args[\(index)]"
+            guard case .string(let option) = item, option.hasPrefix("-") else {
+                throw document.error(field: field, "must be one sbatch option as a string starting with '-', "
+                                         + "e.g. --gres=gpu:1 (got \(ConfigReader.show(item)))")
+            }
+            let flag = String(option.split(separator: "=", maxSplits: 1).first ?? "")
+            if SlurmSpec.reservedOptions.contains(flag) || (flag.count > 2 && !flag.hasPrefix("--")
+                && SlurmSpec.reservedOptions.contains(String(flag.prefix(2)))) {
+                throw document.error(field: field, "\(flag) is set by vsweep for every job "
+                                         + "(\(SlurmSpec.reservedOptions.joined(separator: ", ")))")
+            }
+            return option
+        }
     }
 
     static func isMapping(_ value: JSONValue) -> Bool {

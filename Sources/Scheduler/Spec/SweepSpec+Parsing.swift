@@ -9,7 +9,7 @@ extension SweepSpec {
     static let keysSetByScheduler = ["trial", "checkpoint.dir"]
 
     static let topLevelFields = ["name", "engine", "trial", "trial_file", "space", "search", "stopping", "metric",
-                                 "budget", "limits", "parallel", "retries", "deadline"]
+                                 "budget", "limits", "parallel", "retries", "deadline", "executor"]
 
     /// Reads a spec file (YAML or JSON). Relative `trial_file` paths are resolved
     /// against the spec's directory.
@@ -75,12 +75,14 @@ extension SweepSpec {
         let execution = try SpecSections.execution(r, document)
         try r.finish()
 
-        return SweepSpec(name: name, engine: engine, trial: trial, space: space, algorithm: algorithm,
+        var spec = SweepSpec(name: name, engine: engine, trial: trial, space: space, algorithm: algorithm,
                          seed: UInt64(seed), gridPoints: gridPoints ?? 5, stopping: stopping, metric: metric,
                          goal: goal, budget: budget, maxTrials: maxTrials, maxTrialSeconds: maxTrialSeconds,
                          parallelTrials: execution.parallelTrials, threadsPerTrial: execution.threadsPerTrial,
                          gpus: execution.gpus, maxAttempts: execution.maxAttempts,
                          graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds, text: text)
+        spec.executor = execution.executor
+        return spec
     }
 
     private static func parseSpace(_ r: ConfigReader, _ document: ConfigDocument,

@@ -51,6 +51,8 @@ public struct SweepSpec: Sendable, Equatable {
     public var parallelTrials: Int
     public var threadsPerTrial: Int
     public var gpus: [String]
+    /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
+    public var executor: ExecutorSpec = .local
     public var maxAttempts: Int
     public var graceSeconds: Double
     /// Wall-clock limit of one attempt; nil without a seconds budget or explicit
