@@ -7,7 +7,10 @@
 // interpolation as numpy's default) over the seeds. Seeds run in parallel; each run
 // is a pure function of its seed, so the table does not depend on scheduling.
 //
-// Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]
+// Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST]
+//                     [--dump PREFIX]
+//   --functions / --samplers run only the named rows (comma-separated: branin, hartmann6;
+//   random, halton, tpe, tpe-optuna5, tpe-independent).
 //   --dump writes each row's per-seed regrets (one line per seed, one column per
 //   checkpoint) to PREFIX-<function>-<sampler>.txt, for numpy.loadtxt.
 import Foundation
@@ -15,7 +18,7 @@ import Search
 
 struct Options {
     static func exitWithUsage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]\n".utf8))
+        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--dump PREFIX]\n".utf8))
         exit(2)
     }
 
@@ -23,14 +26,25 @@ struct Options {
     var firstSeed = 0
     var trials = 100
     var dumpPrefix: String?
+    var functions: [String]?
+    var samplers: [String]?
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst().makeIterator()
         while let flag = rest.next() {
             guard let text = rest.next() else { Options.exitWithUsage("missing value after \(flag)") }
-            if flag == "--dump" {
+            switch flag {
+            case "--dump":
                 dumpPrefix = text
                 continue
+            case "--functions":
+                functions = text.split(separator: ",").map(String.init)
+                continue
+            case "--samplers":
+                samplers = text.split(separator: ",").map(String.init)
+                continue
+            default:
+                break
             }
             guard let value = Int(text), value >= 0 else { Options.exitWithUsage("bad value after \(flag)") }
             switch flag {
@@ -47,14 +61,59 @@ struct Options {
 let options = Options(CommandLine.arguments)
 let checkpoints = [25, 50, 100].filter { $0 <= options.trials }
 
-let samplers: [(name: String, make: @Sendable (UInt64) -> any Sampler)] = [
-    ("random", { RandomSampler(seed: $0) }),
-    ("halton", { HaltonSampler(seed: $0) }),
-    ("tpe", { try! TPESampler(seed: $0) }),
-    ("tpe, Optuna 5.0 settings", { try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1) }),
-    ("tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
+let allSamplers: [(key: String, name: String, make: @Sendable (UInt64) -> any Sampler)] = [
+    ("random", "random", { RandomSampler(seed: $0) }),
+    ("halton", "halton", { HaltonSampler(seed: $0) }),
+    ("tpe", "tpe", { try! TPESampler(seed: $0) }),
+    ("tpe-optuna5", "tpe, Optuna 5.0 settings", { try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1) }),
+    ("tpe-independent", "tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
 ]
-let functions: [BenchmarkFunction] = [.branin, .hartmann6]
+let allFunctions: [BenchmarkFunction] = [.branin, .hartmann6]
+for key in options.samplers ?? [] where !allSamplers.contains(where: { $0.key == key }) {
+    Options.exitWithUsage("unknown sampler \(key) in --samplers (known: \(allSamplers.map(\.key).joined(separator: ", ")))")
+}
+for name in options.functions ?? [] where !allFunctions.contains(where: { $0.name == name }) {
+    Options.exitWithUsage("unknown function \(name) in --functions (known: \(allFunctions.map(\.name).joined(separator: ", ")))")
+}
+let standardSamplers = allSamplers.filter { options.samplers?.contains($0.key) ?? true }.map { (name: $0.name, make: $0.make) }
+let samplers = ProcessInfo.processInfo.environment["BENCH_VARIANTS"].map { $0.split(separator: "|").map { variant(String($0)) } }
+    ?? standardSamplers
+let functions = allFunctions.filter { options.functions?.contains($0.name) ?? true }
+
+// Throwaway: BENCH_VARIANTS="name;key=value;...|..." builds TPE variants.
+func variant(_ spec: String) -> (name: String, make: @Sendable (UInt64) -> any Sampler) {
+    var fields = spec.split(separator: ";").map(String.init)
+    let name = fields.removeFirst()
+    let settings = fields
+    return (name, { seed in
+        var e = TPEExperiment()
+        var candidates = 64, clip = 1.25, prior = 1.0, mv = true
+        for field in settings {
+            let kv = field.split(separator: "=").map(String.init)
+            let v = kv[1]
+            switch kv[0] {
+            case "cand": candidates = Int(v)!
+            case "clip": clip = Double(v)!
+            case "prior": prior = Double(v)!
+            case "mv": mv = v == "1"
+            case "rtop": e.refineTop = Int(v)!
+            case "rsteps": e.refineSteps = Int(v)!
+            case "unif": e.uniformShare = Double(v)!
+            case "rank": e.rankWeights = Int(v)!
+            case "knn": e.jointBandwidth = true; e.jointK = Int(v)!
+            case "gammas": e.gammaChoices = v.split(separator: "/").map { Double($0)! }
+            case "stall": e.stallTrials = Int(v)!
+            case "stallscale": e.stallScale = Double(v)!
+            case "stallgamma": e.stallGamma = Double(v)!
+            case "temp": e.temperature = Double(v)!
+            default: fatalError("bad field \(field)")
+            }
+        }
+        var t = try! TPESampler(seed: seed, candidateCount: candidates, priorWeight: prior, clipExponent: clip, multivariate: mv)
+        t.experiment = e
+        return t
+    })
+}
 
 /// Regret after each checkpoint for one run.
 func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {

@@ -46,15 +46,16 @@ struct ParzenEstimator {
 
     /// - Parameters:
     ///   - observations: n points, each with one coordinate per entry of `axes`.
-    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double) {
+    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double,
+         observationWeights: [Double]? = nil, jointK: Int = 0, bandwidthScale: Double = 1) {
         let n = observations.count
-        var rawWeights = TPESampler.observationWeights(n)
+        var rawWeights = observationWeights ?? TPESampler.observationWeights(n)
         rawWeights.append(priorWeight)
         let total = rawWeights.reduce(0, +)
         weights = rawWeights.map { $0 / total }
         logWeights = weights.map { log($0) }
 
-        dimensions = axes.enumerated().map { d, axis in
+        var dims: [DimensionKernels] = axes.enumerated().map { d, axis in
             let column = observations.map { $0[d] }
             switch axis {
             case .numeric(let low, let high, let step):
@@ -64,6 +65,42 @@ struct ParzenEstimator {
                 return .categorical(probabilities: Self.categoricalKernels(column, count: count, priorWeight: priorWeight))
             }
         }
+        let numericAxes = axes.indices.filter { if case .numeric = axes[$0] { return true } else { return false } }
+        if jointK > 0 && n > jointK && !numericAxes.isEmpty {
+            // Joint k-NN distance in the unit box, per axis (RMS over numeric axes).
+            let ranges = numericAxes.map { d -> Double in
+                if case .numeric(let k) = dims[d] { return k.high + k.step / 2 - (k.low - k.step / 2) }
+                return 1
+            }
+            let lows = numericAxes.map { d -> Double in
+                if case .numeric(let k) = dims[d] { return k.low - k.step / 2 }
+                return 0
+            }
+            let unit = observations.map { o in numericAxes.indices.map { (o[numericAxes[$0]] - lows[$0]) / ranges[$0] } }
+            let radius = (0..<n).map { i -> Double in
+                var ds = (0..<n).filter { $0 != i }.map { j in
+                    zip(unit[i], unit[j]).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+                }
+                ds.sort()
+                return (ds[jointK - 1] / Double(numericAxes.count)).squareRoot()
+            }
+            for (a, d) in numericAxes.enumerated() {
+                guard case .numeric(var k) = dims[d] else { continue }
+                let range = ranges[a]
+                let minSigma = range / min(100.0, pow(Double(n + 2), clipExponent))
+                for i in 0..<n { k.sigmas[i] = min(max(radius[i] * range, minSigma), range) }
+                dims[d] = .numeric(k)
+            }
+        }
+        if bandwidthScale != 1 {
+            for d in numericAxes {
+                guard case .numeric(var k) = dims[d] else { continue }
+                let range = k.high + k.step / 2 - (k.low - k.step / 2)
+                for i in 0..<n { k.sigmas[i] = min(k.sigmas[i] * bandwidthScale, range) }
+                dims[d] = .numeric(k)
+            }
+        }
+        dimensions = dims
     }
 
     static func numericKernels(_ mus: [Double], low: Double, high: Double, step: Double,

@@ -30,6 +30,7 @@ public struct TPESampler: Sampler {
     public let clipExponent: Double
     public let multivariate: Bool
     public let constantLiar: Bool
+    public var experiment = TPEExperiment()
 
     public init(seed: UInt64, startupTrials: Int = 10, candidateCount: Int = 64, priorWeight: Double = 1,
                 clipExponent: Double = 1.25, multivariate: Bool = true, constantLiar: Bool = true) throws {
@@ -78,7 +79,19 @@ public struct TPESampler: Sampler {
         let ranked = finished.indices.sorted {
             (finished[$0].1, finished[$0].0.trialNumber) < (finished[$1].1, finished[$1].0.trialNumber)
         }
-        let goodIndices = Set(ranked.prefix(Self.goodCount(finished.count)))
+        var gammaGenerator = SplitMix64(seed: seed ^ 0x5DEE_CE66_D1CE_5EED, stream: UInt64(bitPattern: Int64(trialNumber)))
+        var fraction = 0.1
+        if !experiment.gammaChoices.isEmpty {
+            fraction = experiment.gammaChoices[Int(gammaGenerator.nextUnit() * Double(experiment.gammaChoices.count))]
+        }
+        let bestPosition = ranked[0]
+        let stalled = experiment.stallTrials > 0 && finished.count - 1 - bestPosition >= experiment.stallTrials
+        if stalled && experiment.stallGamma > 0 { fraction = experiment.stallGamma }
+        let goodCount = fraction == 0.1 ? Self.goodCount(finished.count)
+            : max(1, min(Int((fraction * Double(finished.count)).rounded(.up)), 25))
+        let goodIndices = Set(ranked.prefix(goodCount))
+        var rankOf: [Int: Int] = [:]
+        for (r, i) in ranked.prefix(goodCount).enumerated() { rankOf[finished[i].0.trialNumber] = r }
         let good = finished.indices.filter { goodIndices.contains($0) }.map { finished[$0].0 }
         var bad = finished.indices.filter { !goodIndices.contains($0) }.map { finished[$0].0 }
         if constantLiar {
@@ -94,7 +107,8 @@ public struct TPESampler: Sampler {
         }
         let groups: [[Parameter]] = multivariate ? [searched] : searched.map { [$0] }
         for group in groups where !group.isEmpty {
-            let point = bestCandidate(for: group, good: good, bad: bad, using: &generator)
+            let point = bestCandidate(for: group, good: good, bad: bad, rankOf: rankOf, goodCount: goodCount,
+                                      stalled: stalled, using: &generator)
             for (parameter, x) in zip(group, point) {
                 assignment[parameter.name] = KernelDimension.value(at: x, in: parameter)
             }
@@ -103,20 +117,89 @@ public struct TPESampler: Sampler {
     }
 
     private func bestCandidate(for group: [Parameter], good: [Observation], bad: [Observation],
+                               rankOf: [Int: Int], goodCount: Int, stalled: Bool,
                                using generator: inout SplitMix64) -> [Double] {
         let axes = group.compactMap(KernelDimension.init)
+        let e = experiment
+        var goodWeights: [Double]? = nil
+        if e.rankWeights != 0 {
+            let gc = Double(goodCount)
+            goodWeights = good.map { o in
+                let r = Double(rankOf[o.trialNumber] ?? 0)
+                switch e.rankWeights {
+                case 1: return (gc - r) / gc
+                case 2: return log(gc + 1) - log(r + 1)
+                case 3: return log(gc + 0.5) - log(r + 1)
+                default: return pow((gc - r) / gc, 2)
+                }
+            }
+        }
+        let jointK = e.jointBandwidth ? e.jointK : 0
         let l = ParzenEstimator(observations: coordinates(of: good, in: group), axes: axes,
-                                priorWeight: priorWeight, clipExponent: clipExponent)
+                                priorWeight: priorWeight, clipExponent: clipExponent,
+                                observationWeights: goodWeights, jointK: jointK,
+                                bandwidthScale: stalled ? e.stallScale : 1)
         let g = ParzenEstimator(observations: coordinates(of: bad, in: group), axes: axes,
-                                priorWeight: priorWeight, clipExponent: clipExponent)
-        let candidates = l.sample(count: candidateCount, using: &generator)
+                                priorWeight: priorWeight, clipExponent: clipExponent, jointK: jointK)
+        let uniformCount = Int((e.uniformShare * Double(candidateCount)).rounded())
+        var candidates = l.sample(count: candidateCount - uniformCount, using: &generator)
+        for _ in 0..<uniformCount {
+            candidates.append(axes.map { axis in
+                switch axis {
+                case .numeric(let low, let high, let step):
+                    let s = step ?? 0
+                    let x = low - s / 2 + generator.nextUnit() * (high - low + s)
+                    guard s > 0 else { return x }
+                    return min(max(low + ((x - low) / s).rounded() * s, low), high)
+                case .categorical(let count):
+                    return Double(min(Int(generator.nextUnit() * Double(count)), count - 1))
+                }
+            })
+        }
+        let scores = candidates.map { l.logDensity($0) - g.logDensity($0) }
+        if e.temperature > 0 {
+            let top = scores.max()!
+            let p = scores.map { exp(($0 - top) / e.temperature) }
+            return candidates[ParzenEstimator.draw(p, using: &generator)]
+        }
         var best = candidates[0]
         var bestScore = -Double.infinity
-        for candidate in candidates {
-            let score = l.logDensity(candidate) - g.logDensity(candidate)
+        for (candidate, score) in zip(candidates, scores) where score > bestScore {
+            bestScore = score
+            best = candidate
+        }
+        guard e.refineTop > 0 && e.refineSteps > 0 else { return best }
+        // Per-axis move scale: median bandwidth of l's observation kernels.
+        let scales = l.dimensions.map { dimension -> Double in
+            guard case .numeric(let k) = dimension else { return 0 }
+            let sorted = k.sigmas.dropLast().sorted()
+            return sorted.isEmpty ? k.sigmas[0] : sorted[sorted.count / 2]
+        }
+        let order = scores.indices.sorted { (scores[$0], -$0) > (scores[$1], -$1) }
+        for start in order.prefix(e.refineTop) {
+            var x = candidates[start]
+            var score = scores[start]
+            var factor = 1.0
+            for _ in 0..<e.refineSteps {
+                let y = zip(axes, x).enumerated().map { d, pair -> Double in
+                    guard case .numeric(let low, let high, let step) = pair.0 else { return pair.1 }
+                    let moved = pair.1 + factor * scales[d] * generator.nextGaussian()
+                    let s = step ?? 0
+                    guard s > 0 else { return min(max(moved, low), high) }
+                    return min(max(low + ((moved - low) / s).rounded() * s, low), high)
+                }
+                let ys = l.logDensity(y) - g.logDensity(y)
+                if ys > score {
+                    x = y
+                    score = ys
+                    factor *= 1.5
+                } else {
+                    factor *= 0.8
+                }
+            }
             if score > bestScore {
                 bestScore = score
-                best = candidate
+                best = x
             }
         }
         return best
