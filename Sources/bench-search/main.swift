@@ -10,9 +10,9 @@
 // Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST]
 //                     [--dump PREFIX]
 //   --functions / --samplers run only the named rows (comma-separated: branin, hartmann6;
-//   random, halton, tpe, tpe-optuna5, tpe-independent).
+//   random, halton, tpe, tpe-gap, tpe-optuna5, tpe-independent).
 //   --dump writes each row's per-seed regrets (one line per seed, one column per
-//   checkpoint) to PREFIX-<function>-<sampler>.txt, for numpy.loadtxt.
+//   checkpoint) to PREFIX-<function>-<sampler key>.txt, for numpy.loadtxt.
 import Foundation
 import Search
 
@@ -65,7 +65,12 @@ let allSamplers: [(key: String, name: String, make: @Sendable (UInt64) -> any Sa
     ("random", "random", { RandomSampler(seed: $0) }),
     ("halton", "halton", { HaltonSampler(seed: $0) }),
     ("tpe", "tpe", { try! TPESampler(seed: $0) }),
-    ("tpe-optuna5", "tpe, Optuna 5.0 settings", { try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1) }),
+    ("tpe-gap", "tpe, equal weights + neighbour gaps", {
+        try! TPESampler(seed: $0, goodWeighting: .equal, bandwidth: .neighbourGap)
+    }),
+    ("tpe-optuna5", "tpe, Optuna 5.0 settings", {
+        try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1, goodWeighting: .equal, bandwidth: .neighbourGap)
+    }),
     ("tpe-independent", "tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
 ]
 let allFunctions: [BenchmarkFunction] = [.branin, .hartmann6]
@@ -75,45 +80,8 @@ for key in options.samplers ?? [] where !allSamplers.contains(where: { $0.key ==
 for name in options.functions ?? [] where !allFunctions.contains(where: { $0.name == name }) {
     Options.exitWithUsage("unknown function \(name) in --functions (known: \(allFunctions.map(\.name).joined(separator: ", ")))")
 }
-let standardSamplers = allSamplers.filter { options.samplers?.contains($0.key) ?? true }.map { (name: $0.name, make: $0.make) }
-let samplers = ProcessInfo.processInfo.environment["BENCH_VARIANTS"].map { $0.split(separator: "|").map { variant(String($0)) } }
-    ?? standardSamplers
+let samplers = allSamplers.filter { options.samplers?.contains($0.key) ?? true }
 let functions = allFunctions.filter { options.functions?.contains($0.name) ?? true }
-
-// Throwaway: BENCH_VARIANTS="name;key=value;...|..." builds TPE variants.
-func variant(_ spec: String) -> (name: String, make: @Sendable (UInt64) -> any Sampler) {
-    var fields = spec.split(separator: ";").map(String.init)
-    let name = fields.removeFirst()
-    let settings = fields
-    return (name, { seed in
-        var e = TPEExperiment()
-        var candidates = 64, clip = 1.25, prior = 1.0, mv = true
-        for field in settings {
-            let kv = field.split(separator: "=").map(String.init)
-            let v = kv[1]
-            switch kv[0] {
-            case "cand": candidates = Int(v)!
-            case "clip": clip = Double(v)!
-            case "prior": prior = Double(v)!
-            case "mv": mv = v == "1"
-            case "rtop": e.refineTop = Int(v)!
-            case "rsteps": e.refineSteps = Int(v)!
-            case "unif": e.uniformShare = Double(v)!
-            case "rank": e.rankWeights = Int(v)!
-            case "knn": e.jointBandwidth = true; e.jointK = Int(v)!
-            case "gammas": e.gammaChoices = v.split(separator: "/").map { Double($0)! }
-            case "stall": e.stallTrials = Int(v)!
-            case "stallscale": e.stallScale = Double(v)!
-            case "stallgamma": e.stallGamma = Double(v)!
-            case "temp": e.temperature = Double(v)!
-            default: fatalError("bad field \(field)")
-            }
-        }
-        var t = try! TPESampler(seed: seed, candidateCount: candidates, priorWeight: prior, clipExponent: clip, multivariate: mv)
-        t.experiment = e
-        return t
-    })
-}
 
 /// Regret after each checkpoint for one run.
 func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
@@ -171,8 +139,7 @@ for function in functions {
         }
         let runs = results.all
         if let prefix = options.dumpPrefix {
-            let slug = String(sampler.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
-            let path = "\(prefix)-\(function.name)-\(slug).txt"
+            let path = "\(prefix)-\(function.name)-\(sampler.key).txt"
             let lines = runs.map { regrets in regrets.map { String($0) }.joined(separator: " ") + "\n" }
             guard FileManager.default.createFile(atPath: path, contents: Data(lines.joined().utf8)) else {
                 Options.exitWithUsage("cannot write \(path)")

@@ -46,16 +46,20 @@ struct ParzenEstimator {
 
     /// - Parameters:
     ///   - observations: n points, each with one coordinate per entry of `axes`.
+    ///   - observationWeights: the n kernels' weights before normalisation; nil gives
+    ///     `TPESampler.observationWeights(n)`.
+    ///   - bandwidth: how the observation kernels' σ are set on numeric axes.
     init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double,
-         observationWeights: [Double]? = nil, jointK: Int = 0, bandwidthScale: Double = 1) {
+         observationWeights: [Double]? = nil, bandwidth: TPESampler.BandwidthRule = .neighbourGap) {
         let n = observations.count
         var rawWeights = observationWeights ?? TPESampler.observationWeights(n)
+        precondition(rawWeights.count == n, "one weight per observation")
         rawWeights.append(priorWeight)
         let total = rawWeights.reduce(0, +)
         weights = rawWeights.map { $0 / total }
         logWeights = weights.map { log($0) }
 
-        var dims: [DimensionKernels] = axes.enumerated().map { d, axis in
+        var dimensions: [DimensionKernels] = axes.enumerated().map { d, axis in
             let column = observations.map { $0[d] }
             switch axis {
             case .numeric(let low, let high, let step):
@@ -65,43 +69,49 @@ struct ParzenEstimator {
                 return .categorical(probabilities: Self.categoricalKernels(column, count: count, priorWeight: priorWeight))
             }
         }
-        let numericAxes = axes.indices.filter { if case .numeric = axes[$0] { return true } else { return false } }
-        if jointK > 0 && n > jointK && !numericAxes.isEmpty {
-            // Joint k-NN distance in the unit box, per axis (RMS over numeric axes).
-            let ranges = numericAxes.map { d -> Double in
-                if case .numeric(let k) = dims[d] { return k.high + k.step / 2 - (k.low - k.step / 2) }
-                return 1
-            }
-            let lows = numericAxes.map { d -> Double in
-                if case .numeric(let k) = dims[d] { return k.low - k.step / 2 }
-                return 0
-            }
-            let unit = observations.map { o in numericAxes.indices.map { (o[numericAxes[$0]] - lows[$0]) / ranges[$0] } }
-            let radius = (0..<n).map { i -> Double in
-                var ds = (0..<n).filter { $0 != i }.map { j in
-                    zip(unit[i], unit[j]).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-                }
-                ds.sort()
-                return (ds[jointK - 1] / Double(numericAxes.count)).squareRoot()
-            }
-            for (a, d) in numericAxes.enumerated() {
-                guard case .numeric(var k) = dims[d] else { continue }
-                let range = ranges[a]
-                let minSigma = range / min(100.0, pow(Double(n + 2), clipExponent))
-                for i in 0..<n { k.sigmas[i] = min(max(radius[i] * range, minSigma), range) }
-                dims[d] = .numeric(k)
-            }
+        if bandwidth == .jointNearestNeighbour {
+            Self.setJointNearestNeighbourSigmas(&dimensions, observations: observations, clipExponent: clipExponent)
         }
-        if bandwidthScale != 1 {
-            for d in numericAxes {
-                guard case .numeric(var k) = dims[d] else { continue }
-                let range = k.high + k.step / 2 - (k.low - k.step / 2)
-                for i in 0..<n { k.sigmas[i] = min(k.sigmas[i] * bandwidthScale, range) }
-                dims[d] = .numeric(k)
-            }
-        }
-        dimensions = dims
+        self.dimensions = dimensions
     }
+
+    /// Replaces the observation kernels' σ on the numeric axes by the
+    /// `BandwidthRule.jointNearestNeighbour` rule: u = the points in the unit box of the
+    /// m numeric axes ([L, H] widened by half a step on integer axes), r_i = min over
+    /// j ≠ i of ‖u_i − u_j‖ / √m, σ_i,d = r_i·(H_d − L_d) clipped to
+    /// [(H_d − L_d) / min(100, (n + 2)^α), H_d − L_d]. The prior kernel keeps σ = H − L.
+    /// With m < 2 or n < 2 the neighbour-gap σ stay.
+    static func setJointNearestNeighbourSigmas(_ dimensions: inout [DimensionKernels], observations: [[Double]],
+                                               clipExponent: Double) {
+        let numeric: [(axis: Int, kernels: NumericKernels)] = dimensions.enumerated().compactMap { d, dimension in
+            if case .numeric(let kernels) = dimension { return (d, kernels) }
+            return nil
+        }
+        let n = observations.count
+        guard numeric.count >= 2, n >= 2 else { return }
+        let unit = observations.map { point in
+            numeric.map { (point[$0.axis] - ($0.kernels.low - $0.kernels.step / 2)) / Self.range(of: $0.kernels) }
+        }
+        let radii = unit.indices.map { i -> Double in
+            var nearest = Double.infinity
+            for j in unit.indices where j != i {
+                var squared = 0.0
+                for (a, b) in zip(unit[i], unit[j]) { squared += (a - b) * (a - b) }
+                nearest = min(nearest, squared)
+            }
+            return (nearest / Double(numeric.count)).squareRoot()
+        }
+        for (axis, kernels) in numeric {
+            var updated = kernels
+            let range = Self.range(of: kernels)
+            let minSigma = range / min(100.0, pow(Double(n + 2), clipExponent))
+            for i in 0..<n { updated.sigmas[i] = min(max(radii[i] * range, minSigma), range) }
+            dimensions[axis] = .numeric(updated)
+        }
+    }
+
+    /// H − L of a numeric axis: [low − step/2, high + step/2].
+    static func range(of kernels: NumericKernels) -> Double { kernels.high - kernels.low + kernels.step }
 
     static func numericKernels(_ mus: [Double], low: Double, high: Double, step: Double,
                                clipExponent: Double) -> NumericKernels {
