@@ -92,15 +92,17 @@ struct ParzenEstimator {
         let unit = observations.map { point in
             numeric.map { (point[$0.axis] - ($0.kernels.low - $0.kernels.step / 2)) / Self.range(of: $0.kernels) }
         }
-        let radii = unit.indices.map { i -> Double in
-            var nearest = Double.infinity
-            for j in unit.indices where j != i {
+        // Each pair once: g holds most of a long sweep's trials, so this is O(n²·m).
+        var nearestSquared = [Double](repeating: .infinity, count: n)
+        for i in 0..<n {
+            for j in (i + 1)..<n {
                 var squared = 0.0
                 for (a, b) in zip(unit[i], unit[j]) { squared += (a - b) * (a - b) }
-                nearest = min(nearest, squared)
+                nearestSquared[i] = min(nearestSquared[i], squared)
+                nearestSquared[j] = min(nearestSquared[j], squared)
             }
-            return (nearest / Double(numeric.count)).squareRoot()
         }
+        let radii = nearestSquared.map { ($0 / Double(numeric.count)).squareRoot() }
         for (axis, kernels) in numeric {
             var updated = kernels
             let range = Self.range(of: kernels)
