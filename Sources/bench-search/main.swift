@@ -7,15 +7,18 @@
 // interpolation as numpy's default) over the seeds. Seeds run in parallel; each run
 // is a pure function of its seed, so the table does not depend on scheduling.
 //
-// Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]
+// Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST]
+//                     [--dump PREFIX]
+//   --functions / --samplers run only the named rows (comma-separated: branin, hartmann6;
+//   random, halton, tpe, tpe-gap, tpe-optuna5, tpe-independent).
 //   --dump writes each row's per-seed regrets (one line per seed, one column per
-//   checkpoint) to PREFIX-<function>-<sampler>.txt, for numpy.loadtxt.
+//   checkpoint) to PREFIX-<function>-<sampler key>.txt, for numpy.loadtxt.
 import Foundation
 import Search
 
 struct Options {
     static func exitWithUsage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--dump PREFIX]\n".utf8))
+        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--dump PREFIX]\n".utf8))
         exit(2)
     }
 
@@ -23,14 +26,25 @@ struct Options {
     var firstSeed = 0
     var trials = 100
     var dumpPrefix: String?
+    var functions: [String]?
+    var samplers: [String]?
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst().makeIterator()
         while let flag = rest.next() {
             guard let text = rest.next() else { Options.exitWithUsage("missing value after \(flag)") }
-            if flag == "--dump" {
+            switch flag {
+            case "--dump":
                 dumpPrefix = text
                 continue
+            case "--functions":
+                functions = text.split(separator: ",").map(String.init)
+                continue
+            case "--samplers":
+                samplers = text.split(separator: ",").map(String.init)
+                continue
+            default:
+                break
             }
             guard let value = Int(text), value >= 0 else { Options.exitWithUsage("bad value after \(flag)") }
             switch flag {
@@ -47,14 +61,27 @@ struct Options {
 let options = Options(CommandLine.arguments)
 let checkpoints = [25, 50, 100].filter { $0 <= options.trials }
 
-let samplers: [(name: String, make: @Sendable (UInt64) -> any Sampler)] = [
-    ("random", { RandomSampler(seed: $0) }),
-    ("halton", { HaltonSampler(seed: $0) }),
-    ("tpe", { try! TPESampler(seed: $0) }),
-    ("tpe, Optuna 5.0 settings", { try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1) }),
-    ("tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
+let allSamplers: [(key: String, name: String, make: @Sendable (UInt64) -> any Sampler)] = [
+    ("random", "random", { RandomSampler(seed: $0) }),
+    ("halton", "halton", { HaltonSampler(seed: $0) }),
+    ("tpe", "tpe", { try! TPESampler(seed: $0) }),
+    ("tpe-gap", "tpe, equal weights + neighbour gaps", {
+        try! TPESampler(seed: $0, goodWeighting: .equal, bandwidth: .neighbourGap)
+    }),
+    ("tpe-optuna5", "tpe, Optuna 5.0 settings", {
+        try! TPESampler(seed: $0, candidateCount: 24, clipExponent: 1, goodWeighting: .equal, bandwidth: .neighbourGap)
+    }),
+    ("tpe-independent", "tpe, independent", { try! TPESampler(seed: $0, multivariate: false) }),
 ]
-let functions: [BenchmarkFunction] = [.branin, .hartmann6]
+let allFunctions: [BenchmarkFunction] = [.branin, .hartmann6]
+for key in options.samplers ?? [] where !allSamplers.contains(where: { $0.key == key }) {
+    Options.exitWithUsage("unknown sampler \(key) in --samplers (known: \(allSamplers.map(\.key).joined(separator: ", ")))")
+}
+for name in options.functions ?? [] where !allFunctions.contains(where: { $0.name == name }) {
+    Options.exitWithUsage("unknown function \(name) in --functions (known: \(allFunctions.map(\.name).joined(separator: ", ")))")
+}
+let samplers = allSamplers.filter { options.samplers?.contains($0.key) ?? true }
+let functions = allFunctions.filter { options.functions?.contains($0.name) ?? true }
 
 /// Regret after each checkpoint for one run.
 func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
@@ -112,8 +139,7 @@ for function in functions {
         }
         let runs = results.all
         if let prefix = options.dumpPrefix {
-            let slug = String(sampler.name.map { $0.isLetter || $0.isNumber ? $0 : "-" })
-            let path = "\(prefix)-\(function.name)-\(slug).txt"
+            let path = "\(prefix)-\(function.name)-\(sampler.key).txt"
             let lines = runs.map { regrets in regrets.map { String($0) }.joined(separator: " ") + "\n" }
             guard FileManager.default.createFile(atPath: path, contents: Data(lines.joined().utf8)) else {
                 Options.exitWithUsage("cannot write \(path)")

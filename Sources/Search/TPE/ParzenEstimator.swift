@@ -46,15 +46,20 @@ struct ParzenEstimator {
 
     /// - Parameters:
     ///   - observations: n points, each with one coordinate per entry of `axes`.
-    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double) {
+    ///   - observationWeights: the n kernels' weights before normalisation; nil gives
+    ///     `TPESampler.observationWeights(n)`.
+    ///   - bandwidth: how the observation kernels' σ are set on numeric axes.
+    init(observations: [[Double]], axes: [KernelDimension], priorWeight: Double, clipExponent: Double,
+         observationWeights: [Double]? = nil, bandwidth: TPESampler.BandwidthRule = .neighbourGap) {
         let n = observations.count
-        var rawWeights = TPESampler.observationWeights(n)
+        var rawWeights = observationWeights ?? TPESampler.observationWeights(n)
+        precondition(rawWeights.count == n, "one weight per observation")
         rawWeights.append(priorWeight)
         let total = rawWeights.reduce(0, +)
         weights = rawWeights.map { $0 / total }
         logWeights = weights.map { log($0) }
 
-        dimensions = axes.enumerated().map { d, axis in
+        var dimensions: [DimensionKernels] = axes.enumerated().map { d, axis in
             let column = observations.map { $0[d] }
             switch axis {
             case .numeric(let low, let high, let step):
@@ -64,7 +69,51 @@ struct ParzenEstimator {
                 return .categorical(probabilities: Self.categoricalKernels(column, count: count, priorWeight: priorWeight))
             }
         }
+        if bandwidth == .jointNearestNeighbour {
+            Self.setJointNearestNeighbourSigmas(&dimensions, observations: observations, clipExponent: clipExponent)
+        }
+        self.dimensions = dimensions
     }
+
+    /// Replaces the observation kernels' σ on the numeric axes by the
+    /// `BandwidthRule.jointNearestNeighbour` rule: u = the points in the unit box of the
+    /// m numeric axes ([L, H] widened by half a step on integer axes), r_i = min over
+    /// j ≠ i of ‖u_i − u_j‖ / √m, σ_i,d = r_i·(H_d − L_d) clipped to
+    /// [(H_d − L_d) / min(100, (n + 2)^α), H_d − L_d]. The prior kernel keeps σ = H − L.
+    /// With m < 2 or n < 2 the neighbour-gap σ stay.
+    static func setJointNearestNeighbourSigmas(_ dimensions: inout [DimensionKernels], observations: [[Double]],
+                                               clipExponent: Double) {
+        let numeric: [(axis: Int, kernels: NumericKernels)] = dimensions.enumerated().compactMap { d, dimension in
+            if case .numeric(let kernels) = dimension { return (d, kernels) }
+            return nil
+        }
+        let n = observations.count
+        guard numeric.count >= 2, n >= 2 else { return }
+        let unit = observations.map { point in
+            numeric.map { (point[$0.axis] - ($0.kernels.low - $0.kernels.step / 2)) / Self.range(of: $0.kernels) }
+        }
+        // Each pair once: g holds most of a long sweep's trials, so this is O(n²·m).
+        var nearestSquared = [Double](repeating: .infinity, count: n)
+        for i in 0..<n {
+            for j in (i + 1)..<n {
+                var squared = 0.0
+                for (a, b) in zip(unit[i], unit[j]) { squared += (a - b) * (a - b) }
+                nearestSquared[i] = min(nearestSquared[i], squared)
+                nearestSquared[j] = min(nearestSquared[j], squared)
+            }
+        }
+        let radii = nearestSquared.map { ($0 / Double(numeric.count)).squareRoot() }
+        for (axis, kernels) in numeric {
+            var updated = kernels
+            let range = Self.range(of: kernels)
+            let minSigma = range / min(100.0, pow(Double(n + 2), clipExponent))
+            for i in 0..<n { updated.sigmas[i] = min(max(radii[i] * range, minSigma), range) }
+            dimensions[axis] = .numeric(updated)
+        }
+    }
+
+    /// H − L of a numeric axis: [low − step/2, high + step/2].
+    static func range(of kernels: NumericKernels) -> Double { kernels.high - kernels.low + kernels.step }
 
     static func numericKernels(_ mus: [Double], low: Double, high: Double, step: Double,
                                clipExponent: Double) -> NumericKernels {

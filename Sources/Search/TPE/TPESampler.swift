@@ -8,7 +8,8 @@ import Foundation
 ///    γ(n) = min(⌈0.1·n⌉, 25) of the n finished trials are "good" (l), the rest "bad" (g);
 ///    with `constantLiar`, running trials join the bad group, so trials dispatched in
 ///    parallel are steered away from each other;
-/// 2. fit a `ParzenEstimator` to each group, kernels in trial-number order;
+/// 2. fit a `ParzenEstimator` to each group, kernels in trial-number order; l weighs its
+///    kernels by `goodWeighting`, g by `observationWeights`;
 /// 3. draw `candidateCount` points from l and return the one maximising
 ///    log l(x) − log g(x) (the first on ties).
 /// Multivariate mode (the default, as in Optuna 5.0) does steps 2–3 once over all
@@ -16,11 +17,14 @@ import Foundation
 /// Branin's curved valley; independent mode (Optuna ≤ 4's default) does them
 /// separately for each parameter. Fixed parameters keep their value.
 ///
-/// Two defaults differ from Optuna 5.0, chosen on seeds 0–99 of bench-search (not on
-/// the 20 seeds it reports): 64 candidates instead of 24, and a bandwidth floor that
-/// shrinks as (n + 2)^−1.25 instead of (n + 2)^−1 (Watanabe 2023's "b_magic exponent").
-/// With Optuna's values (`candidateCount: 24, clipExponent: 1`) the sampler matches
-/// Optuna 5.0's TPE in distribution (docs/benchmarks.md).
+/// Four defaults differ from Optuna 5.0, none chosen on the 20 seeds bench-search
+/// reports: 64 candidates instead of 24 and a bandwidth floor that shrinks as
+/// (n + 2)^−1.25 instead of (n + 2)^−1 (Watanabe 2023's "b_magic exponent"), picked on
+/// seeds 0–99; log-rank weights for l (`GoodWeighting.logRank`) and joint
+/// nearest-neighbour bandwidths (`BandwidthRule.jointNearestNeighbour`), screened on
+/// seeds 100–299 and confirmed on seeds 300–499. With Optuna's values
+/// (`candidateCount: 24, clipExponent: 1, goodWeighting: .equal, bandwidth: .neighbourGap`)
+/// the sampler matches Optuna 5.0's TPE in distribution (docs/benchmarks.md).
 public struct TPESampler: Sampler {
     public let seed: UInt64
     public let startupTrials: Int
@@ -28,11 +32,15 @@ public struct TPESampler: Sampler {
     public let priorWeight: Double
     /// α in the bandwidth floor (H − L) / min(100, (n + 2)^α); see `ParzenEstimator`.
     public let clipExponent: Double
+    public let goodWeighting: GoodWeighting
+    public let bandwidth: BandwidthRule
     public let multivariate: Bool
     public let constantLiar: Bool
 
     public init(seed: UInt64, startupTrials: Int = 10, candidateCount: Int = 64, priorWeight: Double = 1,
-                clipExponent: Double = 1.25, multivariate: Bool = true, constantLiar: Bool = true) throws {
+                clipExponent: Double = 1.25, goodWeighting: GoodWeighting = .logRank,
+                bandwidth: BandwidthRule = .jointNearestNeighbour, multivariate: Bool = true,
+                constantLiar: Bool = true) throws {
         guard startupTrials >= 1 else {
             throw SearchSpaceError(subject: "tpe setting startupTrials", rule: "\(startupTrials) must be >= 1")
         }
@@ -50,6 +58,8 @@ public struct TPESampler: Sampler {
         self.candidateCount = candidateCount
         self.priorWeight = priorWeight
         self.clipExponent = clipExponent
+        self.goodWeighting = goodWeighting
+        self.bandwidth = bandwidth
         self.multivariate = multivariate
         self.constantLiar = constantLiar
     }
@@ -78,9 +88,12 @@ public struct TPESampler: Sampler {
         let ranked = finished.indices.sorted {
             (finished[$0].1, finished[$0].0.trialNumber) < (finished[$1].1, finished[$1].0.trialNumber)
         }
-        let goodIndices = Set(ranked.prefix(Self.goodCount(finished.count)))
-        let good = finished.indices.filter { goodIndices.contains($0) }.map { finished[$0].0 }
-        var bad = finished.indices.filter { !goodIndices.contains($0) }.map { finished[$0].0 }
+        let goodCount = Self.goodCount(finished.count)
+        let rankWeights = goodWeighting.rankWeights(goodCount)
+        var goodWeights: [Int: Double] = [:]  // by index into `finished`
+        for (rank, index) in ranked.prefix(goodCount).enumerated() { goodWeights[index] = rankWeights?[rank] ?? 1 }
+        let good = finished.indices.filter { goodWeights[$0] != nil }.map { (finished[$0].0, goodWeights[$0]!) }
+        var bad = finished.indices.filter { goodWeights[$0] == nil }.map { finished[$0].0 }
         if constantLiar {
             bad += history.filter { $0.state == .running }
             bad.sort { $0.trialNumber < $1.trialNumber }
@@ -102,13 +115,17 @@ public struct TPESampler: Sampler {
         return assignment
     }
 
-    private func bestCandidate(for group: [Parameter], good: [Observation], bad: [Observation],
+    /// - Parameter good: the good trials in trial order, each with its weight in l.
+    private func bestCandidate(for group: [Parameter], good: [(Observation, Double)], bad: [Observation],
                                using generator: inout SplitMix64) -> [Double] {
         let axes = group.compactMap(KernelDimension.init)
-        let l = ParzenEstimator(observations: coordinates(of: good, in: group), axes: axes,
-                                priorWeight: priorWeight, clipExponent: clipExponent)
-        let g = ParzenEstimator(observations: coordinates(of: bad, in: group), axes: axes,
-                                priorWeight: priorWeight, clipExponent: clipExponent)
+        let goodFit = good.compactMap { observation, weight in coordinates(of: observation, in: group).map { ($0, weight) } }
+        let l = ParzenEstimator(observations: goodFit.map(\.0), axes: axes, priorWeight: priorWeight,
+                                clipExponent: clipExponent,
+                                observationWeights: goodWeighting == .equal ? nil : goodFit.map(\.1),
+                                bandwidth: bandwidth)
+        let g = ParzenEstimator(observations: bad.compactMap { coordinates(of: $0, in: group) }, axes: axes,
+                                priorWeight: priorWeight, clipExponent: clipExponent, bandwidth: bandwidth)
         let candidates = l.sample(count: candidateCount, using: &generator)
         var best = candidates[0]
         var bestScore = -Double.infinity
@@ -122,14 +139,12 @@ public struct TPESampler: Sampler {
         return best
     }
 
-    // Observations whose values for every parameter of `group` lie in the current
-    // space; others (e.g. from an older space) are left out of this group's fit.
-    private func coordinates(of observations: [Observation], in group: [Parameter]) -> [[Double]] {
-        observations.compactMap { observation in
-            let point = group.map { parameter in
-                observation.params[parameter.name].flatMap { KernelDimension.coordinate(of: $0, in: parameter) }
-            }
-            return point.contains { $0 == nil } ? nil : point.map { $0! }
+    // nil unless the observation's values for every parameter of `group` lie in the
+    // current space; others (e.g. from an older space) are left out of this group's fit.
+    private func coordinates(of observation: Observation, in group: [Parameter]) -> [Double]? {
+        let point = group.map { parameter in
+            observation.params[parameter.name].flatMap { KernelDimension.coordinate(of: $0, in: parameter) }
         }
+        return point.contains { $0 == nil } ? nil : point.map { $0! }
     }
 }
