@@ -203,7 +203,8 @@ struct ShowCommand: ParsableCommand {
         print("\nattempts:")
         for a in h.attempts {
             let load = a.loadMean.map { String(format: " load %.2f", $0) } ?? ""
-            print("  \(a.attempt): \(a.outcome?.rawValue ?? "running") pid \(a.pid.map(String.init) ?? "-")\(load)"
+            let process = a.externalID.map { "\(a.executor) job \($0)" } ?? "pid \(a.pid.map(String.init) ?? "-")"
+            print("  \(a.attempt): \(a.outcome?.rawValue ?? "running") \(process)\(load)"
                   + (a.resumedFromCheckpoint.map { " resumed from \($0)" } ?? "") + (a.reason.map { ": \($0)" } ?? ""))
         }
         print("\ntransitions:")

@@ -134,7 +134,7 @@ final class SlurmSweepTests: XCTestCase {
             let interrupted = attempts[0]
             XCTAssertEqual(interrupted.outcome, .interrupted)
             let job = try XCTUnwrap(interrupted.externalID)
-            XCTAssertEqual(interrupted.reason, "scheduler restarted; process \(job) was still running and was killed")
+            XCTAssertEqual(interrupted.reason, "scheduler restarted; slurm job \(job) was still running and was killed")
             XCTAssertEqual(attempts[1].resumedFromCheckpoint, running.trial.lastCheckpointPath)
             XCTAssertNotEqual(attempts[1].externalID, job, "a new job")
         }

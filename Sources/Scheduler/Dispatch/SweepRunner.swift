@@ -291,7 +291,8 @@ public final class SweepRunner {
             history[trial.number]?.isRunning = true
             if onLog != nil {
                 let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
-                log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), pid \(handle.recorded.id)\(resumed)) \(Self.describe(params))")
+                let process = isLocal ? "pid \(handle.recorded.id)" : "\(handle.recorded.executor) job \(handle.recorded.id)"
+                log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(Self.describe(params))")
             }
             reportProgress()
         } catch {

@@ -23,8 +23,9 @@ extension SweepRunner {
                                                startStamp: UInt64(attempt.processStart ?? "") ?? 0)
                 alive = executor.isAlive(recorded)
                 let killed = (try? executor.killGroup(recorded, signal: SIGKILL)) ?? false
-                processNote = alive ? "process \(pid) was still running and was killed"
-                    : killed ? "process \(pid) had exited; its group was killed" : "process \(pid) was gone"
+                let what = attempt.pid == nil ? "\(attempt.executor) job \(pid)" : "process \(pid)"
+                processNote = alive ? "\(what) was still running and was killed"
+                    : killed ? "\(what) had exited; its group was killed" : "\(what) was gone"
             }
             let reason = "scheduler restarted; \(processNote)"
             let reports = try store.reports(trialID: trial.id)
