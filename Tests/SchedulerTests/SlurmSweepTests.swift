@@ -142,6 +142,19 @@ final class SlurmSweepTests: XCTestCase {
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 
+    func testMissingSlurmCommandsAreRefusedBeforeAnyTrial() throws {
+        let empty = fixture.directory + "/empty-bin"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let text = spec(name: "slurm-missing", trial: "{}", reports: 2, maxTrials: 2, stopping: "{rule: none}")
+            .replacingOccurrences(of: "bin_dir: \(slurm.bin)", with: "bin_dir: \(empty)")
+        let spec = try SweepSpec.parse(text: text, source: "spec.yaml")
+        XCTAssertThrowsError(try SweepSession.run(spec: spec, databasePath: fixture.databasePath,
+                                                  runsDirectory: fixture.runsDirectory, log: nil)) {
+            XCTAssertEqual("\($0)", "executor slurm: no executable sbatch in \(empty) (executor.bin_dir)")
+        }
+        XCTAssertNil(try fixture.store().sweep(named: "slurm-missing"), "nothing recorded")
+    }
+
     func testSpecErrorsNameTheField() {
         func error(_ executor: String, parallel: String = "{trials: 1}") -> String {
             let text = SweepFixture.specText(name: "e").replacingOccurrences(of: "parallel: {trials: 2}",

@@ -65,11 +65,27 @@ public enum SweepSession {
         case .local:
             return (try LocalProcessExecutor(loop: loop), LocalProcessExecutor.name)
         case .slurm(let slurm):
+            try checkSlurmCommands(slurm)
             let spool = (runsDirectory as NSString).appendingPathComponent(spec.name + "/slurm")
             let settings = SlurmSettings(binDirectory: slurm.binDirectory, sbatchArguments: slurm.sbatchArguments,
                                          spoolDirectory: spool,
                                          pollInterval: .milliseconds(Int64((slurm.pollSeconds * 1000).rounded())))
             return (try SlurmExecutor(loop: loop, settings: settings), SlurmExecutor.name)
+        }
+    }
+
+    /// Refuses to start a Slurm sweep whose commands cannot be found, before any trial
+    /// is enqueued (otherwise every trial would fail to start, one by one).
+    static func checkSlurmCommands(_ slurm: SlurmSpec) throws {
+        let searched = slurm.binDirectory.map { [$0] }
+            ?? (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        for command in ["sbatch", "squeue", "sacct", "scancel"] {
+            let found = searched.contains { FileManager.default.isExecutableFile(atPath: ($0 as NSString).appendingPathComponent(command)) }
+            if !found {
+                let place = slurm.binDirectory.map { "in \($0) (executor.bin_dir)" }
+                    ?? "on PATH (install Slurm's client commands or set executor.bin_dir)"
+                throw SchedulerError.engineNotFound("executor slurm: no executable \(command) \(place)")
+            }
         }
     }
 }
