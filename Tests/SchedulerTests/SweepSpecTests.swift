@@ -95,6 +95,7 @@ final class SweepSpecTests: XCTestCase {
                 } else {
                     let spec = try SweepSpec.load(path: path)
                     XCTAssertEqual(spec.name + ".yaml", file, "a sweep is named after its file")
+                    XCTAssertEqual(spec.executor.name, file.contains("slurm") ? "slurm" : "local", file)
                     sweeps.append(file)
                 }
             } catch {
@@ -102,7 +103,8 @@ final class SweepSpecTests: XCTestCase {
             }
         }
         XCTAssertTrue(Set(files).isSuperset(of: trialConfigs))
-        XCTAssertEqual(sweeps, ["external-toy.yaml", "mass-k-feedback-lr.yaml", "quickstart.yaml"])
+        XCTAssertEqual(sweeps, ["external-toy-slurm.yaml", "external-toy.yaml", "mass-k-feedback-lr.yaml",
+                                "quickstart.yaml"])
         XCTAssertEqual(comparisons, ["paper-ablation.yaml", "quickstart-compare.yaml", "wallclock-matched.yaml"])
     }
 
