@@ -7,8 +7,14 @@
 // interpolation as numpy's default) over the seeds. Seeds run in parallel; each run
 // is a pure function of its seed, so the table does not depend on scheduling.
 //
+// With --noise SD every sampler observes f(x) + SD·N(0, 1) instead of f(x), the noise of
+// trial n drawn from a stream keyed by (seed, n) (see `observationNoise`), so a run stays
+// a pure function of its seed and all samplers see the same noise at the same trial
+// index. The regret is then the TRUE regret of the trial with the best OBSERVED value so
+// far (the one a user would pick), f(x*) − minimum, not the best true value seen.
+//
 // Usage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST]
-//                     [--dump PREFIX]
+//                     [--noise SD] [--dump PREFIX]
 //   --functions / --samplers run only the named rows (comma-separated: branin, hartmann6;
 //   random, halton, tpe, tpe-gap, tpe-optuna5, tpe-independent).
 //   --dump writes each row's per-seed regrets (one line per seed, one column per
@@ -18,7 +24,7 @@ import Search
 
 struct Options {
     static func exitWithUsage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--dump PREFIX]\n".utf8))
+        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--noise SD] [--dump PREFIX]\n".utf8))
         exit(2)
     }
 
@@ -26,6 +32,7 @@ struct Options {
     var firstSeed = 0
     var trials = 100
     var dumpPrefix: String?
+    var noise: Double?
     var functions: [String]?
     var samplers: [String]?
 
@@ -42,6 +49,12 @@ struct Options {
                 continue
             case "--samplers":
                 samplers = text.split(separator: ",").map(String.init)
+                continue
+            case "--noise":
+                guard let sd = Double(text), sd.isFinite, sd >= 0 else {
+                    Options.exitWithUsage("bad value after --noise: \(text) (a finite standard deviation >= 0)")
+                }
+                noise = sd
                 continue
             default:
                 break
@@ -83,17 +96,34 @@ for name in options.functions ?? [] where !allFunctions.contains(where: { $0.nam
 let samplers = allSamplers.filter { options.samplers?.contains($0.key) ?? true }
 let functions = allFunctions.filter { options.functions?.contains($0.name) ?? true }
 
-/// Regret after each checkpoint for one run.
-func run(_ sampler: any Sampler, on function: BenchmarkFunction) -> [Double] {
+/// SD·N(0, 1) added to trial `trial`'s value in the run seeded `seed`. The seed is
+/// first XORed with a constant because RandomSampler and TPE's startup trials draw
+/// their points from SplitMix64(seed, stream: trial): the same key would make the noise
+/// a function of the point (random search would see a fixed distortion of f, not noise).
+func observationNoise(seed: UInt64, trial: Int, sd: Double) -> Double {
+    var generator = SplitMix64(seed: seed ^ 0x4E4F_4953_455F_5344, stream: UInt64(bitPattern: Int64(trial)))
+    return sd * generator.nextGaussian()
+}
+
+/// Regret after each checkpoint for one run: the true value of the trial with the best
+/// observed value so far, minus the known minimum (without noise: best value − minimum).
+func run(_ sampler: any Sampler, seed: UInt64, on function: BenchmarkFunction) -> [Double] {
     var history: [Observation] = []
-    var best = Double.infinity
+    var bestObserved = Double.infinity
+    var trueValueOfBest = Double.infinity
     var regrets: [Double] = []
     for trial in 0..<options.trials {
         let params = try! sampler.sample(space: function.space, trialNumber: trial, history: history)!
         let value = function(params)
-        best = min(best, value)
-        history.append(Observation(trialNumber: trial, params: params, state: .finished(objective: value)))
-        if checkpoints.contains(trial + 1) { regrets.append(best - function.minimum) }
+        let observed = options.noise.map { value + observationNoise(seed: seed, trial: trial, sd: $0) } ?? value
+        // Strict `<`: on a tie the earlier trial stays the pick (without noise both hold
+        // the same value, so the regret equals the former best − minimum exactly).
+        if observed < bestObserved {
+            bestObserved = observed
+            trueValueOfBest = value
+        }
+        history.append(Observation(trialNumber: trial, params: params, state: .finished(objective: observed)))
+        if checkpoints.contains(trial + 1) { regrets.append(trueValueOfBest - function.minimum) }
     }
     return regrets
 }
@@ -128,6 +158,9 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 func format(_ x: Double) -> String { String(format: "%.4f", x) }
 
 print("simple regret, median [IQR] over \(options.seeds) seeds, \(options.trials) trials")
+if let sd = options.noise {
+    print("observation noise SD \(sd); regret = true value of the best-observed trial − minimum")
+}
 print("| function | sampler | " + checkpoints.map { "n=\($0)" }.joined(separator: " | ") + " | seconds |")
 print("|---|---|" + checkpoints.map { _ in "---|" }.joined() + "---|")
 for function in functions {
@@ -135,7 +168,8 @@ for function in functions {
         let start = Date()
         let results = SeedResults(count: options.seeds)
         DispatchQueue.concurrentPerform(iterations: options.seeds) { i in
-            results.set(i, run(sampler.make(UInt64(options.firstSeed + i)), on: function))
+            let seed = UInt64(options.firstSeed + i)
+            results.set(i, run(sampler.make(seed), seed: seed, on: function))
         }
         let runs = results.all
         if let prefix = options.dumpPrefix {
