@@ -18,7 +18,9 @@
 //   --functions / --samplers run only the named rows (comma-separated: branin, hartmann6;
 //   random, halton, tpe, tpe-gap, tpe-optuna5, tpe-independent).
 //   --dump writes each row's per-seed regrets (one line per seed, one column per
-//   checkpoint) to PREFIX-<function>-<sampler key>.txt, for numpy.loadtxt.
+//   checkpoint) to PREFIX-<function>-<sampler key>.txt, for numpy.loadtxt; with --noise
+//   also the regret of the best TRUE value among the trials so far (what the search
+//   reached, whether or not the noisy pick finds it) to PREFIX-<function>-<sampler key>-found.txt.
 import Foundation
 import Search
 
@@ -105,13 +107,21 @@ func observationNoise(seed: UInt64, trial: Int, sd: Double) -> Double {
     return sd * generator.nextGaussian()
 }
 
-/// Regret after each checkpoint for one run: the true value of the trial with the best
-/// observed value so far, minus the known minimum (without noise: best value − minimum).
-func run(_ sampler: any Sampler, seed: UInt64, on function: BenchmarkFunction) -> [Double] {
+/// Regrets of one run at each checkpoint.
+struct RunRegrets: Sendable {
+    /// True value of the trial with the best observed value so far − minimum (without
+    /// noise: best value − minimum, the simple regret).
+    var picked: [Double] = []
+    /// Best true value among the trials so far − minimum (equals `picked` without noise).
+    var found: [Double] = []
+}
+
+func run(_ sampler: any Sampler, seed: UInt64, on function: BenchmarkFunction) -> RunRegrets {
     var history: [Observation] = []
     var bestObserved = Double.infinity
     var trueValueOfBest = Double.infinity
-    var regrets: [Double] = []
+    var bestTrue = Double.infinity
+    var regrets = RunRegrets()
     for trial in 0..<options.trials {
         let params = try! sampler.sample(space: function.space, trialNumber: trial, history: history)!
         let value = function(params)
@@ -122,26 +132,30 @@ func run(_ sampler: any Sampler, seed: UInt64, on function: BenchmarkFunction) -
             bestObserved = observed
             trueValueOfBest = value
         }
+        bestTrue = min(bestTrue, value)
         history.append(Observation(trialNumber: trial, params: params, state: .finished(objective: observed)))
-        if checkpoints.contains(trial + 1) { regrets.append(trueValueOfBest - function.minimum) }
+        if checkpoints.contains(trial + 1) {
+            regrets.picked.append(trueValueOfBest - function.minimum)
+            regrets.found.append(bestTrue - function.minimum)
+        }
     }
     return regrets
 }
 
 /// Per-seed results written by concurrent workers, each into its own slot.
 final class SeedResults: @unchecked Sendable {  // Safe: `lock` guards every access to `slots`.
-    private var slots: [[Double]]
+    private var slots: [RunRegrets]
     private let lock = NSLock()
 
-    init(count: Int) { slots = Array(repeating: [], count: count) }
+    init(count: Int) { slots = Array(repeating: RunRegrets(), count: count) }
 
-    func set(_ index: Int, _ regrets: [Double]) {
+    func set(_ index: Int, _ regrets: RunRegrets) {
         lock.lock()
         slots[index] = regrets
         lock.unlock()
     }
 
-    var all: [[Double]] {
+    var all: [RunRegrets] {
         lock.lock()
         defer { lock.unlock() }
         return slots
@@ -153,6 +167,14 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     let lower = Int(position.rounded(.down))
     let upper = min(lower + 1, sorted.count - 1)
     return sorted[lower] + (position - Double(lower)) * (sorted[upper] - sorted[lower])
+}
+
+/// One line per seed, one column per checkpoint.
+func dump(_ rows: [[Double]], to path: String) {
+    let lines = rows.map { regrets in regrets.map { String($0) }.joined(separator: " ") + "\n" }
+    guard FileManager.default.createFile(atPath: path, contents: Data(lines.joined().utf8)) else {
+        Options.exitWithUsage("cannot write \(path)")
+    }
 }
 
 func format(_ x: Double) -> String { String(format: "%.4f", x) }
@@ -173,15 +195,13 @@ for function in functions {
         }
         let runs = results.all
         if let prefix = options.dumpPrefix {
-            let path = "\(prefix)-\(function.name)-\(sampler.key).txt"
-            let lines = runs.map { regrets in regrets.map { String($0) }.joined(separator: " ") + "\n" }
-            guard FileManager.default.createFile(atPath: path, contents: Data(lines.joined().utf8)) else {
-                Options.exitWithUsage("cannot write \(path)")
-            }
+            let base = "\(prefix)-\(function.name)-\(sampler.key)"
+            dump(runs.map(\.picked), to: base + ".txt")
+            if options.noise != nil { dump(runs.map(\.found), to: base + "-found.txt") }
         }
         let seconds = Date().timeIntervalSince(start)
         let cells = checkpoints.indices.map { c -> String in
-            let values = runs.map { $0[c] }.sorted()
+            let values = runs.map { $0.picked[c] }.sorted()
             return "\(format(percentile(values, 0.5))) [\(format(percentile(values, 0.25)))–\(format(percentile(values, 0.75)))]"
         }
         print("| \(function.name) | \(sampler.name) | " + cells.joined(separator: " | ") + " | \(String(format: "%.1f", seconds)) |")
