@@ -2,7 +2,7 @@ import Foundation
 import EventLoop
 
 /// A private copy of scripts/fake-slurm in a temporary directory: its own job ids and
-/// state, and switches (`hold`, `no-accounting`, `refuse`) that touch only this copy.
+/// state, and switches (`hold`, `no-accounting`, `refuse`, `squeue-down`) that touch only this copy.
 /// `stop()` kills the process groups of the jobs it started that have not ended.
 final class FakeSlurm {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -28,9 +28,13 @@ final class FakeSlurm {
         SlurmSettings(binDirectory: bin, spoolDirectory: spool, pollInterval: poll, unaccountedPollLimit: unaccounted)
     }
 
-    /// Creates a switch file (`hold`, `no-accounting`, `refuse`) with `text`.
+    /// Creates a switch file (`hold`, `no-accounting`, `refuse`, `squeue-down`) with `text`.
     func set(_ name: String, _ text: String = "") throws {
         try text.write(to: state.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    func clear(_ name: String) throws {
+        try FileManager.default.removeItem(at: state.appendingPathComponent(name))
     }
 
     /// The pids of jobs whose process is alive (not gone, not a zombie).

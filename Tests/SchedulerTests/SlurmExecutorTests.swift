@@ -124,6 +124,27 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertTrue(reason.contains("sacct has no record"), reason)
     }
 
+    func testAnUnreachableControllerDelaysTheEndButLosesNothing() throws {
+        try slurm.set("squeue-down")
+        let loop = try Loop()
+        let executor = try SlurmExecutor(loop: loop, settings: slurm.settings())
+        var diagnostics: [String] = []
+        executor.onDiagnostic = { diagnostics.append($0) }
+        var events: [ExecutorEvent] = []
+        executor.onEvent = { _, event in events.append(event) }
+        let handle = try executor.start(launch(["/bin/sh", "-c", "echo early; exit 4"]))
+        // Output still arrives (it is read from the job's files), the end cannot be known.
+        loop.run(until: { diagnostics.count == 1 && events.count == 1 })
+        XCTAssertEqual(events, [.line(.stdout, Array("early".utf8))])
+        XCTAssertTrue(diagnostics[0].contains("Unable to contact slurm controller"), diagnostics[0])
+        XCTAssertEqual(executor.runningTrials, [handle], "a failed query ends nothing")
+        try slurm.clear("squeue-down")
+        loop.run(until: { executor.runningTrials.isEmpty })
+        XCTAssertEqual(events.last, .exited(.exited(status: 4)))
+        XCTAssertEqual(events.count, 2)
+        XCTAssertEqual(diagnostics.count, 1, "logged once, not at every poll")
+    }
+
     func testARestartedSchedulerFindsItsJobAndCancelsIt() throws {
         let loop = try Loop()
         let first = try SlurmExecutor(loop: loop, settings: slurm.settings())
