@@ -142,6 +142,52 @@ final class SlurmSweepTests: XCTestCase {
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 
+    /// A job may wait in the queue for hours: the attempt deadline counts from its first
+    /// output. The engine prints nothing until the test lets it (a file), and the
+    /// deadline's clock is the test's (`ManualTimers`).
+    func testTheDeadlineCountsFromTheJobsFirstOutputNotItsSubmission() throws {
+        let engine = fixture.directory + "/wait-then-block.sh"
+        let go = fixture.directory + "/go"
+        try """
+            #!/bin/sh
+            while [ ! -f '\(go)' ]; do sleep 0.02; done
+            echo '{"event":"report","updates":1,"tokens":1,"train_seconds":0.1,"metrics":{"value":0.5}}'
+            exec sleep 1000
+
+            """.write(toFile: engine, atomically: true, encoding: .utf8)
+        let text = spec(name: "slurm-deadline", trial: "{}", reports: 2, maxTrials: 1, stopping: "{rule: none}",
+                        extra: "deadline: {timeout_seconds: 100, grace_seconds: 1}\nretries: {max_attempts: 1}")
+        let spec = try SweepSpec.parse(text: text, source: "spec.yaml")
+        let loop = try Loop()
+        let timers = ManualTimers()
+        let runner = try SweepRunner(spec: spec, store: try fixture.store(), loop: loop,
+                                     executor: try SlurmExecutor(loop: loop, settings: slurm.settings()),
+                                     executorName: SlurmExecutor.name, timers: timers,
+                                     engineArgv: ["/bin/sh", engine], runsDirectory: fixture.runsDirectory)
+        let nudge = try LoopTimer(loop: loop)
+        var messages: [String] = []
+        runner.onLog = { _, message in
+            messages.append(message)
+            if message.hasPrefix("trial 1 started") {
+                // An hour "in the queue" (no output yet), then let the engine run.
+                try? nudge.start(after: .zero) {
+                    timers.advance(by: .seconds(3600))
+                    FileManager.default.createFile(atPath: go, contents: nil)
+                }
+            } else if message.contains("deadline starts now") {
+                try? nudge.start(after: .zero) { timers.advance(by: .seconds(101)) }
+            }
+        }
+        XCTAssertEqual(try runner.run(), .finished)
+        let store = try fixture.store()
+        let trial = try XCTUnwrap(try store.trials(sweepID: XCTUnwrap(try store.sweep(named: "slurm-deadline")).id).first)
+        XCTAssertEqual(trial.state, .timedOut, trial.error ?? "")
+        let running = try XCTUnwrap(messages.firstIndex { $0.contains("deadline starts now") }, "\(messages)")
+        let passed = messages.indices.filter { messages[$0].contains("wall-clock deadline of 100.0 s passed; SIGTERM") }
+        XCTAssertEqual(passed.count, 1, "\(messages)")
+        XCTAssertGreaterThan(passed.first ?? -1, running, "the deadline passed only after the job ran")
+    }
+
     func testMissingSlurmCommandsAreRefusedBeforeAnyTrial() throws {
         let empty = fixture.directory + "/empty-bin"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)

@@ -26,6 +26,9 @@ final class ActiveTrial {
     /// The raw objective of the latest report.
     var lastObjective: Double?
     var deadlineTimer: TimerID?
+    /// True until the first output of an attempt whose deadline counts from it (a
+    /// queued batch job); see `SweepRunner.start`.
+    var deadlineWaitsForOutput = false
     var killTimer: TimerID?
     var stderrLog: FileHandle?
     var stderrPath: String

@@ -9,6 +9,13 @@ import TrialProtocol
 extension SweepRunner {
     func handle(_ handle: TrialHandle, _ event: ExecutorEvent) {
         guard let entry = active[handle.serial] else { return }
+        if entry.deadlineWaitsForOutput, event.isOutput {
+            entry.deadlineWaitsForOutput = false
+            do { try armDeadline(entry, serial: handle.serial) } catch { fail(error) }
+            if let seconds = spec.attemptDeadlineSeconds {
+                log(.info, "trial \(entry.number): job running (first output); its \(seconds) s deadline starts now")
+            }
+        }
         switch event {
         case .line(.stdout, let bytes):
             handleStdout(entry, bytes)
@@ -290,5 +297,13 @@ extension SweepRunner {
         case .signaled(let signal): return "killed by signal \(signal)"
         case .lost(let reason): return "lost: \(reason)"
         }
+    }
+}
+
+extension ExecutorEvent {
+    /// A line (kept or dropped) rather than the exit.
+    var isOutput: Bool {
+        if case .exited = self { return false }
+        return true
     }
 }

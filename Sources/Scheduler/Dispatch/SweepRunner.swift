@@ -279,11 +279,10 @@ public final class SweepRunner {
                                     pid: isLocal ? Int32(truncatingIfNeeded: handle.recorded.id) : nil,
                                     processStart: String(handle.recorded.startStamp),
                                     externalID: isLocal ? nil : String(handle.recorded.id))
-            if let seconds = spec.attemptDeadlineSeconds {
-                entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
-                    [unowned self] in self.deadlinePassed(serial: handle.serial)
-                }
-            }
+            // A batch job may wait in the queue for hours: its deadline counts from its
+            // first output (the engine running), not from the submission.
+            entry.deadlineWaitsForOutput = !isLocal
+            if !entry.deadlineWaitsForOutput { try armDeadline(entry, serial: handle.serial) }
             entry.startedAt = clock.nanoseconds
             sampleLoad(entry)
             scheduleTick()
@@ -297,6 +296,14 @@ public final class SweepRunner {
             reportProgress()
         } catch {
             fail(error)
+        }
+    }
+
+    /// Starts the attempt's wall-clock deadline, if the spec gives one.
+    func armDeadline(_ entry: ActiveTrial, serial: UInt64) throws {
+        guard let seconds = spec.attemptDeadlineSeconds else { return }
+        entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
+            [unowned self] in self.deadlinePassed(serial: serial)
         }
     }
 
