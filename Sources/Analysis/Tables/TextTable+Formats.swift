@@ -1,3 +1,5 @@
+import SweepStore
+
 extension TextTable {
     /// Columns padded to their widest cell (in characters), two spaces apart, a dashed
     /// rule under the header; numeric columns right-aligned. Line breaks in cells become spaces.
@@ -51,27 +53,6 @@ extension TextTable {
         return "[\n" + objects.joined(separator: ",\n") + "\n]\n"
     }
 
-    /// A JSON string literal: `"` and `\` escaped, control characters as \n, \t, … or \u00XX.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (`JSONStringLiteral`, shared with the store).
+    static func jsonString(_ s: String) -> String { JSONStringLiteral.quoted(s) }
 }

@@ -12,6 +12,8 @@ public final class LocalProcessExecutor: TrialExecutor {
     public static let name = "local"
 
     public var onEvent: ((TrialHandle, ExecutorEvent) -> Void)?
+    /// A child process runs at once.
+    public let trialsMayWaitInQueue = false
     public let maxLineBytes: Int
     private let loop: Loop
     private var running: [UInt64: (handle: TrialHandle, process: ChildProcess)] = [:]

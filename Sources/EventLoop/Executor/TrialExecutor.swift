@@ -5,6 +5,10 @@ public protocol TrialExecutor: AnyObject {
     /// Receives every event of every trial started by this executor.
     var onEvent: ((TrialHandle, ExecutorEvent) -> Void)? { get set }
 
+    /// Whether a started trial may wait (in a batch queue) before it runs. The scheduler
+    /// then counts an attempt's deadline from its first output, not from its start.
+    var trialsMayWaitInQueue: Bool { get }
+
     /// Starts a trial. Throws when it cannot be started; then no event will follow.
     func start(_ launch: TrialLaunch) throws -> TrialHandle
 

@@ -281,7 +281,7 @@ public final class SweepRunner {
                                     externalID: isLocal ? nil : String(handle.recorded.id))
             // A batch job may wait in the queue for hours: its deadline counts from its
             // first output (the engine running), not from the submission.
-            entry.deadlineWaitsForOutput = !isLocal
+            entry.deadlineWaitsForOutput = executor.trialsMayWaitInQueue
             if !entry.deadlineWaitsForOutput { try armDeadline(entry, serial: handle.serial) }
             entry.startedAt = clock.nanoseconds
             sampleLoad(entry)

@@ -44,10 +44,10 @@ public enum SweepSession {
         }
         let store = try SweepStore.open(path: databasePath)
         let loop = try Loop()
-        let (executor, executorName) = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
+        let executor = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
         let timers = LoopTimers(loop: loop)
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
-                                     executorName: executorName, timers: timers,
+                                     executorName: spec.executor.name, timers: timers,
                                      engineArgv: try engineArgv ?? Self.engineArgv(for: spec),
                                      runsDirectory: runsDirectory, source: source, newSweep: newSweep)
         runner.onLog = log
@@ -59,18 +59,17 @@ public enum SweepSession {
     }
 
     /// The spec's executor; Slurm job scripts and output files go to `<runs>/<sweep>/slurm/`.
-    static func makeExecutor(_ spec: SweepSpec, loop: Loop, runsDirectory: String) throws
-        -> (any TrialExecutor, String) {
+    static func makeExecutor(_ spec: SweepSpec, loop: Loop, runsDirectory: String) throws -> any TrialExecutor {
         switch spec.executor {
         case .local:
-            return (try LocalProcessExecutor(loop: loop), LocalProcessExecutor.name)
+            return try LocalProcessExecutor(loop: loop)
         case .slurm(let slurm):
             try checkSlurmCommands(slurm)
             let spool = (runsDirectory as NSString).appendingPathComponent(spec.name + "/slurm")
             let settings = SlurmSettings(binDirectory: slurm.binDirectory, sbatchArguments: slurm.sbatchArguments,
                                          spoolDirectory: spool,
                                          pollInterval: .milliseconds(Int64((slurm.pollSeconds * 1000).rounded())))
-            return (try SlurmExecutor(loop: loop, settings: settings), SlurmExecutor.name)
+            return try SlurmExecutor(loop: loop, settings: settings)
         }
     }
 

@@ -1,3 +1,5 @@
+import EventLoop
+
 /// Where trials run (the spec's `executor:` section, docs/sweep-spec.md).
 public enum ExecutorSpec: Sendable, Equatable {
     /// Child processes of the scheduler on this machine (the default).
@@ -5,10 +7,11 @@ public enum ExecutorSpec: Sendable, Equatable {
     /// Slurm batch jobs (see `SlurmExecutor`).
     case slurm(SlurmSpec)
 
+    /// The name the executor records with each attempt.
     public var name: String {
         switch self {
-        case .local: "local"
-        case .slurm: "slurm"
+        case .local: LocalProcessExecutor.name
+        case .slurm: SlurmExecutor.name
         }
     }
 }

@@ -34,7 +34,7 @@ enum StoredJSON {
         var text = "{"
         for (index, name) in numbers.keys.sorted().enumerated() {
             if index > 0 { text += "," }
-            appendQuoted(name, to: &text)
+            JSONStringLiteral.append(name, to: &text)
             text += ":"
             let value = numbers[name]!
             if value.isNaN {
@@ -62,23 +62,5 @@ enum StoredJSON {
         } catch {
             throw SweepStoreError.corruptRow(table: table, column: column, detail: "\(error)")
         }
-    }
-
-    private static func appendQuoted(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
     }
 }

@@ -32,13 +32,7 @@ public enum CommandRunner {
     /// has ended and both pipes are drained. Throws when it cannot be started.
     public static func start(on loop: Loop, _ command: Command,
                              completion: @escaping (CommandOutput) -> Void) throws {
-        let process = try ChildProcess.spawn(on: loop, command, maxLineBytes: 64 * 1024)
-        let collected = Collected()
-        process.onStdoutLine = { collected.stdout.append(String(decoding: $0, as: UTF8.self)) }
-        process.onStderrLine = { collected.stderr.append(String(decoding: $0, as: UTF8.self)) }
-        process.onExit = { exit in
-            completion(CommandOutput(stdout: collected.stdout, stderr: collected.stderr, exit: exit))
-        }
+        _ = try spawn(on: loop, command, completion: completion)
     }
 
     /// Runs `command` on a private loop and waits for it. After `timeout` its process
@@ -47,13 +41,7 @@ public enum CommandRunner {
     public static func run(_ command: Command, timeout: Duration) throws -> CommandOutput {
         let loop = try Loop()
         var output: CommandOutput?
-        let process = try ChildProcess.spawn(on: loop, command, maxLineBytes: 64 * 1024)
-        let collected = Collected()
-        process.onStdoutLine = { collected.stdout.append(String(decoding: $0, as: UTF8.self)) }
-        process.onStderrLine = { collected.stderr.append(String(decoding: $0, as: UTF8.self)) }
-        process.onExit = { exit in
-            output = CommandOutput(stdout: collected.stdout, stderr: collected.stderr, exit: exit)
-        }
+        let process = try spawn(on: loop, command) { output = $0 }
         var timedOut = false
         let timer = try LoopTimer(loop: loop)
         try timer.start(after: timeout) {
@@ -62,11 +50,22 @@ public enum CommandRunner {
         }
         loop.run(until: { output != nil })
         timer.cancel()
-        guard let output else {
+        guard let output, !timedOut else {
             throw CommandTimeout(command: command.argv, seconds: Double(timeout.components.seconds))
         }
-        if timedOut { throw CommandTimeout(command: command.argv, seconds: Double(timeout.components.seconds)) }
         return output
+    }
+
+    private static func spawn(on loop: Loop, _ command: Command,
+                              completion: @escaping (CommandOutput) -> Void) throws -> ChildProcess {
+        let process = try ChildProcess.spawn(on: loop, command, maxLineBytes: 64 * 1024)
+        let collected = Collected()
+        process.onStdoutLine = { collected.stdout.append(String(decoding: $0, as: UTF8.self)) }
+        process.onStderrLine = { collected.stderr.append(String(decoding: $0, as: UTF8.self)) }
+        process.onExit = { exit in
+            completion(CommandOutput(stdout: collected.stdout, stderr: collected.stderr, exit: exit))
+        }
+        return process
     }
 
     private final class Collected {

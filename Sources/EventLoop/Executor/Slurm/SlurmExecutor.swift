@@ -22,6 +22,8 @@ public final class SlurmExecutor: TrialExecutor {
     public static let name = "slurm"
 
     public var onEvent: ((TrialHandle, ExecutorEvent) -> Void)?
+    /// A job may stay pending for hours.
+    public let trialsMayWaitInQueue = true
     /// Transient trouble worth a log line (a failed squeue, a failed scancel).
     public var onDiagnostic: ((String) -> Void)?
     public let settings: SlurmSettings
@@ -131,8 +133,7 @@ public final class SlurmExecutor: TrialExecutor {
     }
 
     private func scancel(_ job: Job, _ options: [String], onFailure: ((String) -> Void)? = nil) throws {
-        let command = Command(argv: [settings.program("scancel")] + options + [String(job.jobID)],
-                              environment: ProcessEnvironment.current())
+        let command = clusterCommand("scancel", options + [String(job.jobID)])
         try CommandRunner.start(on: loop, command) { [weak self] output in
             guard !output.exit.isSuccess else { return }
             let failure = output.failure(command)
@@ -143,9 +144,7 @@ public final class SlurmExecutor: TrialExecutor {
     /// Whether the recorded job is still queued or running under the name vsweep gave it.
     public func isAlive(_ recorded: RecordedProcess) -> Bool {
         guard recorded.executor == Self.name, recorded.id > 0 else { return false }
-        let command = Command(argv: [settings.program("squeue"), "--noheader", "--states=all",
-                                     "--format=\(SlurmQueueRecord.format)", "--jobs=\(recorded.id)"],
-                              environment: ProcessEnvironment.current())
+        let command = queueCommand(jobIDs: [recorded.id])
         guard let output = try? CommandRunner.run(command, timeout: settings.commandTimeout) else { return false }
         return output.stdout.compactMap(SlurmQueueRecord.parse).contains {
             $0.jobID == recorded.id && $0.name == Self.jobName(stamp: recorded.startStamp) && $0.isActive
@@ -157,9 +156,8 @@ public final class SlurmExecutor: TrialExecutor {
     @discardableResult
     public func killGroup(_ recorded: RecordedProcess, signal: Int32) throws -> Bool {
         guard recorded.executor == Self.name, isAlive(recorded) else { return false }
-        let command = Command(argv: [settings.program("scancel"), "--name=\(Self.jobName(stamp: recorded.startStamp))",
-                                     String(recorded.id)],
-                              environment: ProcessEnvironment.current())
+        let command = clusterCommand("scancel", ["--name=\(Self.jobName(stamp: recorded.startStamp))",
+                                                  String(recorded.id)])
         let output = try CommandRunner.run(command, timeout: settings.commandTimeout)
         if !output.exit.isSuccess { throw SlurmError(message: "cannot cancel: \(output.failure(command))") }
         return true
@@ -172,10 +170,7 @@ public final class SlurmExecutor: TrialExecutor {
     private func poll() {
         for job in jobs.values { deliverOutput(of: job) }
         guard !queryInFlight, !jobs.isEmpty else { return }
-        let ids = jobs.values.map { String($0.jobID) }.joined(separator: ",")
-        let command = Command(argv: [settings.program("squeue"), "--noheader", "--states=all",
-                                     "--format=\(SlurmQueueRecord.format)", "--jobs=\(ids)"],
-                              environment: ProcessEnvironment.current())
+        let command = queueCommand(jobIDs: jobs.values.map(\.jobID))
         startQuery(command) { [unowned self] output in queueAnswered(output, command: command) }
     }
 
@@ -201,9 +196,8 @@ public final class SlurmExecutor: TrialExecutor {
         }
         guard !gone.isEmpty else { return }
         let ids = gone.map { String($0.jobID) }.joined(separator: ",")
-        let accounting = Command(argv: [settings.program("sacct"), "--noheader", "--parsable2", "--allocations",
-                                        "--format=\(SlurmAccountingRecord.format)", "--jobs=\(ids)"],
-                                 environment: ProcessEnvironment.current())
+        let accounting = clusterCommand("sacct", ["--noheader", "--parsable2", "--allocations",
+                                                  "--format=\(SlurmAccountingRecord.format)", "--jobs=\(ids)"])
         startQuery(accounting) { [unowned self] output in accountingAnswered(output, for: gone) }
     }
 
@@ -259,6 +253,17 @@ public final class SlurmExecutor: TrialExecutor {
         case .line(let bytes): onEvent?(handle, .line(channel, Array(bytes)))
         case .oversized(let length): onEvent?(handle, .oversizedLine(channel, length: length))
         }
+    }
+
+    /// A Slurm command run with the scheduler's own environment.
+    private func clusterCommand(_ program: String, _ arguments: [String]) -> Command {
+        Command(argv: [settings.program(program)] + arguments, environment: ProcessEnvironment.current())
+    }
+
+    /// squeue for these jobs, ended ones included while Slurm still lists them.
+    private func queueCommand(jobIDs: [Int64]) -> Command {
+        clusterCommand("squeue", ["--noheader", "--states=all", "--format=\(SlurmQueueRecord.format)",
+                                  "--jobs=" + jobIDs.map(String.init).joined(separator: ",")])
     }
 
     // MARK: - Names and files
