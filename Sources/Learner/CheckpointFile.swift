@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// A named float32 tensor read from or written to a checkpoint.
@@ -146,14 +147,7 @@ public enum CheckpointFile {
 
     /// FNV-1a-64 applied to little-endian 8-byte words (then the tail bytes).
     static func checksum(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        let prime: UInt64 = 0x0000_0100_0000_01B3
-        let words = raw.count / 8
-        for i in 0..<words {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self).littleEndian) &* prime
-        }
-        for i in (8 * words)..<raw.count { h = (h ^ UInt64(raw[i])) &* prime }
-        return h
+        FNV1a64.hashWords(raw)
     }
 
     static func atomicWrite(_ data: Data, to path: String) throws {

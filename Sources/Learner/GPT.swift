@@ -41,7 +41,7 @@ public final class GPT {
     /// GPT-2 initialisation: N(0, 0.02) for weights and wte, N(0, 0.01) for wpe,
     /// residual projections scaled by 1/√(2L), zero biases, unit LayerNorm gains.
     public func initializeParameters(seed: UInt64) {
-        var rng = SeededRandom(seed: seed, stream: 0x1417)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 0x1417)
         let residualStd = 0.02 / (2 * Double(config.nLayer)).squareRoot()
         for t in layout.tensors {
             let p = params.base + t.offset

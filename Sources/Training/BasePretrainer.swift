@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import Corpus
 import Kernels
@@ -23,9 +24,7 @@ public struct BasePretrainer {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             let bytes = (try? e.encode(self)) ?? Data()
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-            return "base-" + String(h, radix: 16).leftPadded(to: 16)
+            return "base-" + FNV1a64.hex(FNV1a64.hash(bytes))
         }
     }
 
@@ -116,8 +115,4 @@ public struct BasePretrainer {
         try e.encode(meta).write(to: URL(fileURLWithPath: metadataPath), options: .atomic)
         return meta
     }
-}
-
-extension String {
-    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

@@ -59,7 +59,7 @@ public final class ValueAlignment {
         guard index != refreshIndex else { return }
         let t0 = monotonicSeconds()
         refreshIndex = index
-        var rng = SeededRandom(seed: seed ^ 0xFEED_BAC4, stream: UInt64(index))
+        var rng = Xoshiro256StarStar(seed: seed ^ 0xFEED_BAC4, stream: UInt64(index))
         let B = settings.feedback.batch
         let picks = (0..<B).map { _ in feedbackRows[Int(rng.next() % UInt64(feedbackRows.count))] }
         let T = picks.map(\.inputs.count).max()!
@@ -74,7 +74,7 @@ public final class ValueAlignment {
         y.withUnsafeBufferPointer { _ = model.loss(.tokens($0.baseAddress!)) }
         model.gradient(restrictedTo: settings.align.params, into: direction.base)
         if random {
-            var noise = SeededRandom(seed: seed ^ 0x4A4D_D012, stream: UInt64(index))
+            var noise = Xoshiro256StarStar(seed: seed ^ 0x4A4D_D012, stream: UInt64(index))
             RandomFeedback.direction(scratch.base, matchingNormOf: direction.base, count: direction.count, rng: &noise)
             if settings.align.params != .all {
                 // The tangent pass reads only the subset: the random direction lives there, with g's norm.

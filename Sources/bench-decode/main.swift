@@ -119,7 +119,7 @@ do {
 }
 
 print("batch  prefill-ms  prefill-tok/s  decode-tok/s  end-to-end-tok/s  goal  decode/goal  decode/torch  |  per CPU-second: decode-tok/s  decode/goal")
-var rng = SeededRandom(seed: 5)
+var rng = Xoshiro256StarStar(seed: 5)
 for B in batches {
     let prompts = (0..<B).map { _ in (0..<promptBytes).map { _ in UInt8(rng.next() % 256) } }
     let dec = try GreedyDecoder(model: model, maxBatch: B)

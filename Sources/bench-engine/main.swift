@@ -76,7 +76,7 @@ func benchTraining(_ config: GPTConfig, steps: Int, rounds: Int) throws -> StepR
     let model = try GPT(config: config, seed: 1)
     let opt = AdamWOptimizer(for: model, settings: OptimizerSettings())
     let B = config.batch, T = config.context
-    var rng = SeededRandom(seed: 3)
+    var rng = Xoshiro256StarStar(seed: 3)
     let x = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
     let y = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
     func step() {
@@ -135,7 +135,7 @@ func vptRatio(_ config: GPTConfig, align: String, every: Int, steps: Int, rounds
     }
     let B = config.batch, T = config.context
     let alignment = try ValueAlignment(config: trial, model: model, feedback: feedback, rows: B * T)
-    var rng = SeededRandom(seed: 5)
+    var rng = Xoshiro256StarStar(seed: 5)
     let x = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
     let y = (0..<(B * T)).map { _ in Int32(rng.next() % 256) }
     var q = [Float](repeating: 0, count: B * T * config.vocab), mask = [UInt8](repeating: 1, count: B * T)

@@ -21,6 +21,7 @@
 //   checkpoint) to PREFIX-<function>-<sampler key>.txt, for numpy.loadtxt; with --noise
 //   also the regret of the best TRUE value among the trials so far (what the search
 //   reached, whether or not the noisy pick finds it) to PREFIX-<function>-<sampler key>-found.txt.
+import Vocabulary
 import Foundation
 import Search
 

@@ -1,3 +1,4 @@
+import Vocabulary
 import XCTest
 @testable import Corpus
 
@@ -27,14 +28,14 @@ final class TokenizerAndRandomTests: XCTestCase {
 
     func testSplitMix64KnownValue() {
         // SplitMix64 from state 0: the first output is 0xE220A8397B1DCDAF.
-        XCTAssertEqual(SeededRandom.mix(0x9E37_79B9_7F4A_7C15), 0xE220_A839_7B1D_CDAF)
+        XCTAssertEqual(SplitMix64.mix(0x9E37_79B9_7F4A_7C15), 0xE220_A839_7B1D_CDAF)
     }
 
     func testStreamsAreDeterministicAndIndependent() {
-        var a = SeededRandom(seed: 7, stream: "x")
-        var b = SeededRandom(seed: 7, stream: "x")
-        var c = SeededRandom(seed: 7, stream: "y")
-        var d = SeededRandom(seed: 8, stream: "x")
+        var a = SplitMix64(seed: 7, stream: "x")
+        var b = SplitMix64(seed: 7, stream: "x")
+        var c = SplitMix64(seed: 7, stream: "y")
+        var d = SplitMix64(seed: 8, stream: "x")
         let sa = (0..<8).map { _ in a.next() }
         XCTAssertEqual(sa, (0..<8).map { _ in b.next() })
         XCTAssertNotEqual(sa, (0..<8).map { _ in c.next() })
@@ -42,7 +43,7 @@ final class TokenizerAndRandomTests: XCTestCase {
     }
 
     func testUniformStaysInRangeAndCoversIt() {
-        var rng = SeededRandom(seed: 1, stream: "uniform")
+        var rng = SplitMix64(seed: 1, stream: "uniform")
         var seen = Set<Int>()
         for _ in 0..<2000 {
             let v = rng.int(in: -3...3)
@@ -52,13 +53,13 @@ final class TokenizerAndRandomTests: XCTestCase {
         XCTAssertEqual(seen, Set(-3...3))
         XCTAssertEqual(rng.int(in: 5...5), 5)
         for _ in 0..<100 {
-            let u = rng.unitDouble()
+            let u = rng.nextUnit()
             XCTAssertTrue(u >= 0 && u < 1)
         }
     }
 
     func testShuffleIsAPermutation() {
-        var rng = SeededRandom(seed: 3, stream: "shuffle")
+        var rng = SplitMix64(seed: 3, stream: "shuffle")
         var items = Array(0..<50)
         rng.shuffle(&items)
         XCTAssertEqual(items.sorted(), Array(0..<50))

@@ -2,12 +2,6 @@ import XCTest
 @testable import EarlyStopping
 
 final class HyperbandTests: XCTestCase {
-    func testFNV1aMatchesTheReferenceVectors() {
-        XCTAssertEqual(Hyperband.fnv1a64(""), 0xCBF2_9CE4_8422_2325)
-        XCTAssertEqual(Hyperband.fnv1a64("a"), 0xAF63_DC4C_8601_EC8C)
-        XCTAssertEqual(Hyperband.fnv1a64("foobar"), 0x8594_4171_F739_67E8)
-    }
-
     func testBracketsAndBudgets() throws {
         // r_min = 1, η = 3, R = 27: B = 4 brackets with min resources 1, 3, 9, 27;
         // w_b = ⌈4·3^(3−b) / (4 − b)⌉ = ⌈108/4⌉, ⌈36/3⌉, ⌈12/2⌉, ⌈4/1⌉ = 27, 12, 6, 4 (Σ 49).

@@ -30,7 +30,7 @@ final class DecodeTests: XCTestCase {
 
     /// n bytes: a corpus snippet for even seeds, uniform random bytes for odd ones.
     static func bytes(_ n: Int, seed: UInt64) -> [UInt8] {
-        var rng = SeededRandom(seed: seed, stream: 3)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 3)
         let corpus = TrainingSanityTests.corpus
         if seed % 2 == 0 {
             let start = Int(rng.next() % UInt64(corpus.count - n))

@@ -36,7 +36,7 @@ final class GradientCheckTests: XCTestCase {
         let gmax = analytic.map { abs(Double($0)) }.max()!
         let floor = 1e-6 * gmax
         let h = 1e-5
-        var rng = SeededRandom(seed: 11)
+        var rng = Xoshiro256StarStar(seed: 11)
         var report: [String] = []
         var worstOverall = 0.0
         for t in model.layout.tensors {

@@ -17,7 +17,7 @@ final class TangentTests: XCTestCase {
 
     /// A unit-norm random direction over the parameters of `subset` (zero elsewhere).
     func direction(_ model: GPT, seed: UInt64, subset: AlignParameters = .all) -> [Float] {
-        var rng = SeededRandom(seed: seed, stream: 77)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 77)
         var v = (0..<model.layout.count).map { _ in Float(rng.normal()) }
         v.withUnsafeMutableBufferPointer { model.restrict(direction: $0.baseAddress!, to: subset) }
         let norm = v.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()

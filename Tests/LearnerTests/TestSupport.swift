@@ -8,7 +8,7 @@ let tinyConfig = GPTConfig(dModel: 16, nLayer: 2, nHead: 2, context: 8, batch: 2
 /// gradient path is trivially zero.
 func makeTinyModel(seed: UInt64 = 7, config: GPTConfig = tinyConfig) throws -> GPT {
     let model = try GPT(config: config, seed: seed)
-    var rng = SeededRandom(seed: seed, stream: 99)
+    var rng = Xoshiro256StarStar(seed: seed, stream: 99)
     for t in model.layout.tensors where t.shape.count == 1 {
         let p = model.params.base + t.offset
         let isGain = t.name.hasSuffix("ln1.w") || t.name.hasSuffix("ln2.w") || t.name == "lnf.w"
@@ -26,7 +26,7 @@ struct Batch {
     var mask: [UInt8]
 
     init(B: Int, T: Int, V: Int = 256, seed: UInt64) {
-        var rng = SeededRandom(seed: seed, stream: 5)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 5)
         let n = B * T
         tokens = (0..<n).map { _ in Int32(rng.next() % UInt64(V)) }
         nextTokens = (0..<n).map { _ in Int32(rng.next() % UInt64(V)) }

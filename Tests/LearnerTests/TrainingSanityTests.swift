@@ -23,7 +23,7 @@ final class TrainingSanityTests: XCTestCase {
         let schedule = settings.schedule(totalSteps: steps)
         let B = config.batch, T = config.context
         var x = [Int32](repeating: 0, count: B * T), y = [Int32](repeating: 0, count: B * T)
-        var rng = SeededRandom(seed: seed, stream: 1)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 1)
         var losses: [Double] = []
         for s in 0..<steps {
             for b in 0..<B {

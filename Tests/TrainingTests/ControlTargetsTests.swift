@@ -7,7 +7,7 @@ final class ControlTargetsTests: XCTestCase {
     /// Property test over random distributions: q sums to 1, lives on {y} ∪ top-K,
     /// q(y) = 1 − m, and each control has its own shape on the candidates.
     func testPropertiesOnRandomInputs() {
-        var rng = SeededRandom(seed: 42)
+        var rng = Xoshiro256StarStar(seed: 42)
         let V = 256, BT = 24
         for trial in 0..<20 {
             let K = 1 + Int(rng.next() % 12), m = Float(rng.uniform()) * 0.6

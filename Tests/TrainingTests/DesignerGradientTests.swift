@@ -145,7 +145,7 @@ final class DesignerGradientTests: XCTestCase {
         f.u.withUnsafeBufferPointer { _ = d.gradient(u: $0.baseAddress!) }
         let analytic = d.grads.toArray(), phi = d.params.toArray()
         func objective() -> Double { f.value(d) + config.entropy * d.meanMixEntropy }
-        var rng = SeededRandom(seed: 5)
+        var rng = Xoshiro256StarStar(seed: 5)
         for t in d.layout.tensors {
             var direction = [Float](repeating: 0, count: phi.count)
             for i in t.offset..<(t.offset + t.count) { direction[i] = Float(rng.normal()) }
@@ -174,7 +174,7 @@ final class DesignerGradientTests: XCTestCase {
         let d = try TaskDesigner(config: config, dModel: C, vocab: V, maxRows: BT, seed: 4)
         let out = d.layout.tensor(named: "designer.out.w")!
         for i in 0..<out.count { d.params[out.offset + i] *= 20 }
-        var rng = SeededRandom(seed: 6)
+        var rng = Xoshiro256StarStar(seed: 6)
         var probs = [Float](repeating: 0, count: BT * V)
         for r in 0..<BT {
             let e = (0..<V).map { _ in Foundation.exp(3 * rng.normal()) }

@@ -22,7 +22,7 @@ struct DesignerFixture {
     init(seed: UInt64 = 11) throws {
         let c = Self.config
         let model = try GPT(config: c, seed: seed)
-        var rng = SeededRandom(seed: seed, stream: 31)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 31)
         // non-trivial norms and biases, and a larger head so p_t is far from uniform
         for t in model.layout.tensors where t.shape.count == 1 {
             let p = model.params.base + t.offset
@@ -130,7 +130,7 @@ final class DesignerTests: XCTestCase {
     /// lives on {y} ∪ top-K (by an independent sort), q(y) = 1 − m ≥ 1 − m_max, q ≥ 0, masked rows
     /// are zero with mask 0.
     func testTargetPropertiesOnRandomInputs() throws {
-        var rng = SeededRandom(seed: 77)
+        var rng = Xoshiro256StarStar(seed: 77)
         let V = 64, C = 5, BT = 12
         for trial in 0..<25 {
             let K = 1 + Int(rng.next() % 8), massMax = Double(rng.uniform())
@@ -246,7 +246,7 @@ final class DesignerTests: XCTestCase {
         let f = try DesignerFixture()
         let n = f.g.count
         func draw(_ seed: UInt64) -> [Float] {
-            var rng = SeededRandom(seed: seed, stream: 4)
+            var rng = Xoshiro256StarStar(seed: seed, stream: 4)
             var out = [Float](repeating: 0, count: n)
             RandomFeedback.direction(&out, matchingNormOf: f.g, count: n, rng: &rng)
             return out
@@ -262,7 +262,7 @@ final class DesignerTests: XCTestCase {
         let cosine = dot / (norm(a) * norm(f.g))
         XCTAssertLessThan(abs(cosine), 0.2, "a random direction is nearly orthogonal to g (n = \(n))")
         // successive draws from one generator differ
-        var rng = SeededRandom(seed: 1, stream: 4)
+        var rng = Xoshiro256StarStar(seed: 1, stream: 4)
         var first = [Float](repeating: 0, count: n), second = first
         RandomFeedback.direction(&first, matchingNormOf: f.g, count: n, rng: &rng)
         RandomFeedback.direction(&second, matchingNormOf: f.g, count: n, rng: &rng)

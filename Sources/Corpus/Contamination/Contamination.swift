@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// N-gram overlap between unlabeled documents and eval questions, the check
 /// behind the article's decontamination control.
 ///

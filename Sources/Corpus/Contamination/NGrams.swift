@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Word n-grams for contamination checks.
 ///
 /// Normalisation: lowercase; every character that is not a letter or a digit

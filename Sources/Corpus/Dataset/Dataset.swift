@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// A dataset directory read back into memory: what the trainer consumes.

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Generates a complete dataset directory from `DatasetOptions`:
 /// base.jsonl, cot.jsonl, feedback.jsonl, validation.jsonl, test.jsonl,
 /// contamination.json and manifest.json (see docs/data.md).
@@ -55,7 +57,7 @@ public enum DatasetBuilder {
     /// `cot.count + k` documents; they have family "injected".
     static func inject(_ k: Int, into cot: inout [MathDocument], from pool: [DownstreamExample], seed: UInt64) -> [String] {
         guard k > 0 else { return [] }
-        var rng = SeededRandom(seed: seed, stream: "contaminate")
+        var rng = SplitMix64(seed: seed, stream: "contaminate")
         var order = Array(pool.indices)
         rng.shuffle(&order)
         var ids: [String] = []

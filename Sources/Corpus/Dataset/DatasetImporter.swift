@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Options for turning real files into a dataset directory with the same
 /// layout as a generated one.
 public struct DatasetImportOptions: Codable, Sendable, Equatable {
@@ -81,7 +83,7 @@ public enum DatasetImporter {
                 name: "feedbackCount + validationCount", value: "\(needed)",
                 rule: "\(options.gsm8kTrain) has only \(pool.count) usable examples (distinct, not in the test file)")
         }
-        var rng = SeededRandom(seed: options.seed, stream: "import/split")
+        var rng = SplitMix64(seed: options.seed, stream: "import/split")
         rng.shuffle(&pool)
         let splits: [DownstreamSplit: [DownstreamExample]] = [
             .feedback: Array(pool[0..<options.feedbackCount]),

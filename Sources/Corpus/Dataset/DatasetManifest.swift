@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// One written file: size, line count and FNV-1a 64 of its bytes.

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Deterministic generator of a broad, simple base corpus: sentences about
 /// people, things, places and animals; counting; number words next to digits;
 /// small arithmetic facts in words and symbols; lists; comparisons. Enough for a
@@ -14,7 +16,7 @@ public struct BaseCorpusGenerator: Sendable {
     }
 
     public func generate() -> [TextDocument] {
-        var rng = SeededRandom(seed: seed, stream: "base")
+        var rng = SplitMix64(seed: seed, stream: "base")
         return (0..<options.count).map { i in
             let n = rng.int(in: options.sentences)
             let text = (0..<n).map { _ in sentence(&rng) }.joined(separator: " ")
@@ -22,12 +24,12 @@ public struct BaseCorpusGenerator: Sendable {
         }
     }
 
-    private func number(_ rng: inout SeededRandom) -> Int {
+    private func number(_ rng: inout SplitMix64) -> Int {
         // Small numbers are more common, as in ordinary text.
         rng.chance(0.6) ? rng.int(in: 0...12) : rng.int(in: 0...options.maxNumber)
     }
 
-    private func sentence(_ rng: inout SeededRandom) -> String {
+    private func sentence(_ rng: inout SplitMix64) -> String {
         let p = rng.pick(Vocabulary.people)
         let (one, many) = rng.pick(Vocabulary.things)
         switch rng.int(in: 0...13) {

@@ -1,21 +1,23 @@
+import Vocabulary
+
 // One function per downstream family, GSM8K-like wording. Level 1 draws one
 // or two steps with numbers up to 20; higher levels always take two steps with
 // larger numbers. Results are computed here, so answers are right by
 // construction (tests recompute them from the reasoning lines).
 
 extension DownstreamGenerator {
-    private static func twoSteps(_ level: Int, _ rng: inout SeededRandom) -> Bool {
+    private static func twoSteps(_ level: Int, _ rng: inout SplitMix64) -> Bool {
         level > 1 || rng.chance(0.5)
     }
 
-    private static func two(_ rng: inout SeededRandom) -> (Vocabulary.Person, Vocabulary.Person) {
+    private static func two(_ rng: inout SplitMix64) -> (Vocabulary.Person, Vocabulary.Person) {
         let p = rng.pick(Vocabulary.people)
         var q = rng.pick(Vocabulary.people)
         while q.name == p.name { q = rng.pick(Vocabulary.people) }
         return (p, q)
     }
 
-    static func shopping(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func shopping(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let p = rng.pick(Vocabulary.people)
         let (_, plural) = rng.pick(Vocabulary.goods)
         let k = rng.int(in: 2...(level == 1 ? 5 : 3 * level))
@@ -33,7 +35,7 @@ extension DownstreamGenerator {
             steps: ["\(k) * \(price) = \(t)", "\(t) + \(extra) = \(t + extra)"], answer: t + extra)
     }
 
-    static func moreThan(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func moreThan(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let (p, q) = two(&rng)
         let (_, plural) = rng.pick(Vocabulary.things)
         let maxN = Difficulty.maxOperand(level)
@@ -53,7 +55,7 @@ extension DownstreamGenerator {
             steps: [step, "\(a) + \(c) = \(a + c)"], answer: a + c)
     }
 
-    static func giveAndGet(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func giveAndGet(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let (p, q) = two(&rng)
         let (_, plural) = rng.pick(Vocabulary.things)
         let maxN = Difficulty.maxOperand(level)
@@ -70,7 +72,7 @@ extension DownstreamGenerator {
             steps: ["\(a) - \(b) = \(a - b)", "\(a - b) + \(c) = \(a - b + c)"], answer: a - b + c)
     }
 
-    static func sharing(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func sharing(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let p = rng.pick(Vocabulary.people)
         let (_, plural) = rng.pick(Vocabulary.things)
         let k = rng.int(in: 2...(level == 1 ? 5 : 4 + 2 * level))
@@ -94,7 +96,7 @@ extension DownstreamGenerator {
             steps: ["\(bags) * \(perBag) = \(n)", "\(n) / \(k) = \(each)"], answer: each)
     }
 
-    static func travel(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func travel(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let v = rng.pick(Vocabulary.vehicles)
         let speed = rng.int(in: 2...(level == 1 ? 9 : 20 * level))
         let hours = rng.int(in: 2...(level == 1 ? 5 : 3 + level))
@@ -110,7 +112,7 @@ extension DownstreamGenerator {
             steps: ["\(speed) * \(hours) = \(d)", "\(d) + \(more) = \(d + more)"], answer: d + more)
     }
 
-    static func ages(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func ages(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let (p, q) = two(&rng)
         let maxAge = level == 1 ? 20 : 20 * level
         let a = rng.int(in: 5...maxAge)

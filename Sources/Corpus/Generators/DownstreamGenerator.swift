@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Deterministic generator of the GSM8K-shaped downstream task.
 ///
 /// Disjointness by construction: a question belongs to exactly one split,
@@ -20,7 +22,7 @@ public struct DownstreamGenerator: Sendable {
 
     public func generate(_ split: DownstreamSplit) throws -> [DownstreamExample] {
         let count = options.count(of: split)
-        var rng = SeededRandom(seed: seed, stream: "downstream/" + split.rawValue)
+        var rng = SplitMix64(seed: seed, stream: "downstream/" + split.rawValue)
         var seen = Set<String>()
         var examples: [DownstreamExample] = []
         examples.reserveCapacity(count)
@@ -44,7 +46,7 @@ public struct DownstreamGenerator: Sendable {
         return examples
     }
 
-    static func problem(_ family: DownstreamFamily, level: Int, rng: inout SeededRandom) -> SolvedProblem {
+    static func problem(_ family: DownstreamFamily, level: Int, rng: inout SplitMix64) -> SolvedProblem {
         switch family {
         case .shopping: return shopping(level, &rng)
         case .moreThan: return moreThan(level, &rng)

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The three disjoint downstream splits.
 public enum DownstreamSplit: String, Codable, Sendable, CaseIterable {
     /// The pool the designer's feedback minibatches come from.

@@ -1,9 +1,11 @@
+import Vocabulary
+
 // One function per CoT family. Each returns the problem, the solution steps and
 // the answer; every step line states a computation whose result is computed
 // here, so the solution is correct by construction (tests recompute it).
 
 extension MathCoTGenerator {
-    static func arithmetic(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func arithmetic(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let maxN = Difficulty.maxOperand(level)
         let maxF = Difficulty.maxFactor(level)
         func pair(_ op: String) -> (Int, Int, Int) {
@@ -36,7 +38,7 @@ extension MathCoTGenerator {
             steps: ["\(a) \(op1) \(b) = \(r1)", "\(r1) \(op2) \(c) = \(r2)"], answer: r2)
     }
 
-    static func wordProblem(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func wordProblem(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let p = rng.pick(Vocabulary.people)
         switch rng.int(in: 0...2) {
         case 0:  // money
@@ -99,7 +101,7 @@ extension MathCoTGenerator {
         }
     }
 
-    static func fractionPercent(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func fractionPercent(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let maxN = Difficulty.maxOperand(level)
         if rng.chance(0.5) {
             let b = rng.int(in: 2...(level == 1 ? 4 : 10))
@@ -123,7 +125,7 @@ extension MathCoTGenerator {
             steps: ["\(n) * \(pct) / 100 = \(part)", "\(n) - \(part) = \(n - part)"], answer: n - part)
     }
 
-    static func linearEquation(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func linearEquation(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let maxN = Difficulty.maxOperand(level)
         let maxF = Difficulty.maxFactor(level)
         let x = rng.int(in: 1...maxN)
@@ -154,7 +156,7 @@ extension MathCoTGenerator {
         }
     }
 
-    static func sequence(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func sequence(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         if level >= 3 && rng.chance(0.5) {
             let s = rng.int(in: 1...5), r = rng.int(in: 2...3)
             let terms = (0..<4).map { s * pow(r, $0) }
@@ -184,7 +186,7 @@ extension MathCoTGenerator {
             steps: ["Each term adds \(d).", "\(s) + \(n - 1) * \(d) = \(value)"], answer: value)
     }
 
-    static func comparison(_ level: Int, _ rng: inout SeededRandom) -> SolvedProblem {
+    static func comparison(_ level: Int, _ rng: inout SplitMix64) -> SolvedProblem {
         let maxN = Difficulty.maxOperand(level)
         func distinct(_ k: Int) -> [Int] {
             var values: [Int] = []

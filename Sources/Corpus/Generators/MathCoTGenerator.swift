@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A generated problem before it becomes a document or an example: the
 /// problem text, solution steps (each line states one computation whose result
 /// is correct by construction) and the integer answer.
@@ -22,7 +24,7 @@ public struct MathCoTGenerator: Sendable {
     }
 
     public func generate() -> [MathDocument] {
-        var rng = SeededRandom(seed: seed, stream: "cot")
+        var rng = SplitMix64(seed: seed, stream: "cot")
         var docs: [MathDocument] = []
         docs.reserveCapacity(options.count)
         for i in 0..<options.count {
@@ -37,7 +39,7 @@ public struct MathCoTGenerator: Sendable {
         return docs
     }
 
-    static func problem(_ family: MathFamily, level: Int, rng: inout SeededRandom) -> SolvedProblem {
+    static func problem(_ family: MathFamily, level: Int, rng: inout SplitMix64) -> SolvedProblem {
         switch family {
         case .arithmetic: return arithmetic(level, &rng)
         case .wordProblem: return wordProblem(level, &rng)

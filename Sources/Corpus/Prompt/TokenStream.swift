@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Serves random contiguous windows of the unlabeled byte stream.
 ///
 /// Window `row` of step `step` starts at
@@ -23,7 +25,7 @@ public struct TokenStream: Sendable {
 
     public func offset(step: Int, row: Int) -> Int {
         let positions = UInt64(bytes.count - windowLength + 1)
-        let h = SeededRandom.mix(SeededRandom.mix(seed ^ SeededRandom.mix(UInt64(truncatingIfNeeded: step)))
+        let h = SplitMix64.mix(SplitMix64.mix(seed ^ SplitMix64.mix(UInt64(truncatingIfNeeded: step)))
                                  ^ UInt64(truncatingIfNeeded: row))
         // The modulo bias is below positions / 2⁶⁴: negligible for any corpus.
         return Int(h % positions)

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Hyperband (Li et al. 2018) as brackets of asynchronous successive halving: trials
 /// are stopped, never paused, so no bracket waits for anything.
 ///
@@ -39,7 +41,7 @@ public struct Hyperband: StoppingRule {
     /// The bracket of trial `trialNumber` in this sweep.
     public func bracket(of trialNumber: Int) -> Int {
         let total = UInt64(bracketBudgets.reduce(0, +))
-        var position = Int(Self.fnv1a64("\(sweep)_\(trialNumber)") % total)
+        var position = Int(FNV1a64.hash("\(sweep)_\(trialNumber)") % total)
         for (b, budget) in bracketBudgets.enumerated() {
             position -= budget
             if position < 0 { return b }
@@ -60,15 +62,5 @@ public struct Hyperband: StoppingRule {
             value: detail.value, threshold: detail.threshold, peerCount: detail.peerCount, rung: detail.rung,
             rungsReached: detail.rungsReached, bracket: b)
         return decision.isStop ? .stop(relabelled) : .continue(relabelled)
-    }
-
-    /// FNV-1a, 64-bit: offset basis 0xcbf29ce484222325, prime 0x100000001b3.
-    public static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
     }
 }

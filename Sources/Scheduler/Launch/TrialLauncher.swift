@@ -1,3 +1,4 @@
+import Vocabulary
 import EventLoop
 import Foundation
 import TrialProtocol
@@ -85,10 +86,7 @@ public struct TrialLauncher {
     /// The seed of trial n: a stable function of (search seed, n), below 2^31 so that
     /// every engine can take it.
     public static func seed(searchSeed: UInt64, number: Int64) -> Int64 {
-        var z = searchSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(bitPattern: number)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
+        let z = SplitMix64.mix(searchSeed &* SplitMix64.golden &+ UInt64(bitPattern: number))
         return Int64(z % (1 << 31))
     }
 }

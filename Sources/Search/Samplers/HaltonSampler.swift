@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Quasi-random points from a scrambled Halton sequence, mapped through each
 /// parameter's prior (`Parameter.value(atUnit:)`).
 ///

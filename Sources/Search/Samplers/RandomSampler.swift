@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Independent uniform draws from each parameter's prior (see
 /// `Parameter.value(atUnit:)`), from a SplitMix64 stream keyed by (seed, trial number):
 /// trial n always gets the same point whatever ran before it.

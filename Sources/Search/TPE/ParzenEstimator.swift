@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// A mixture of product kernels over one or more dimensions, as in Optuna 5.0's TPE

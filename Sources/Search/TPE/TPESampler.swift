@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// Tree-structured Parzen Estimator, following Optuna 5.0's `TPESampler`.

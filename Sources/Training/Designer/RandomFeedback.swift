@@ -8,7 +8,7 @@ public enum RandomFeedback {
     /// Deterministic for the generator's state; the generator advances by n draws, so successive
     /// refreshes give fresh directions. A zero g gives a zero direction. `out` may not alias `g`.
     public static func direction(_ out: UnsafeMutablePointer<Float>, matchingNormOf g: UnsafePointer<Float>,
-                                 count n: Int, rng: inout SeededRandom) {
+                                 count n: Int, rng: inout Xoshiro256StarStar) {
         precondition(n >= 0, "RandomFeedback.direction: count must be >= 0")
         for i in 0..<n { out[i] = Float(rng.normal()) }
         rescale(out, toNormOf: g, count: n)

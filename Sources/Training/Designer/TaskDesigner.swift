@@ -158,7 +158,7 @@ public final class TaskDesigner {
     /// W1 ~ N(0, 1/D) (unit-variance pre-activations for unit-variance inputs), W2 ~ N(0, 0.01/H)
     /// (a near-neutral start: m ≈ m_max/2, r ≈ uniform), zero biases. Resets the optimizer.
     public func initializeParameters(seed: UInt64) {
-        var rng = SeededRandom(seed: seed, stream: 0xD35)
+        var rng = Xoshiro256StarStar(seed: seed, stream: 0xD35)
         let w = layout.views(in: params.base)
         let std1 = 1 / Double(D).squareRoot(), std2 = 0.1 / Double(H).squareRoot()
         params.zero()

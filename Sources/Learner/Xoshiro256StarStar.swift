@@ -1,19 +1,14 @@
+import Vocabulary
+
 /// xoshiro256** seeded through SplitMix64: a small, fast, reproducible
 /// generator. Streams derived from (seed, stream id) never overlap in practice
 /// and never depend on the process (unlike the system generator).
-public struct SeededRandom: RandomNumberGenerator, Sendable {
+public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     public init(seed: UInt64, stream: UInt64 = 0) {
-        var sm = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15)
-        func next() -> UInt64 {
-            sm &+= 0x9E37_79B9_7F4A_7C15
-            var z = sm
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s = (next(), next(), next(), next())
+        var seeder = SplitMix64(seed: seed ^ (stream &* SplitMix64.golden))
+        s = (seeder.next(), seeder.next(), seeder.next(), seeder.next())
     }
 
     public mutating func next() -> UInt64 {
