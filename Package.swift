@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Vocabulary"]),
-        .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping", "Vocabulary"]),
+        .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping", "Vocabulary"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"],
                     resources: [.copy("Fixtures")]),
         // The vsweep executable end to end: a real short sweep and comparison on a tiny

@@ -38,7 +38,7 @@ struct CompareCommand: ParsableCommand {
                 let (outcome, runner) = try SweepSession.run(
                     spec: comparison.sweepSpec(), source: ComparisonParameterSource(spec: comparison),
                     databasePath: db, runsDirectory: runs, newSweep: new, log: { view.log($1) },
-                    prepare: { runner, store in view.attach(to: runner, store: store) })
+                    prepare: { runner, _ in view.attach(to: runner) })
                 view.finish()
                 name = runner.spec.name
                 if case .interrupted(let signal) = outcome { interrupted = signal }

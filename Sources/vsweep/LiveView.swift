@@ -12,21 +12,17 @@ final class LiveView {
     private var drawnLines = 0
     private var lastPlainStatus: Double = 0
     private var block: [String] = []
-    /// The store's view, re-read when the running trials change.
-    private var lastRunning: [Int64] = []
-    private var counts: [TrialState: Int] = [:]
-    private var endedSeconds: [Double] = []
 
     init(quiet: Bool) { self.quiet = quiet }
 
     /// Attaches to a runner before it runs: log lines and progress snapshots.
-    func attach(to runner: SweepRunner, store: SweepStore) {
+    func attach(to runner: SweepRunner) {
         runner.onLog = { [unowned self] level, message in
             if quiet && level == .report { return }
             self.log(message)
         }
         runner.onProgress = { [unowned self, unowned runner] progress in
-            self.update(progress, spec: runner.spec, sweepID: runner.sweep.id, store: store)
+            self.update(progress, spec: runner.spec)
         }
     }
 
@@ -42,24 +38,9 @@ final class LiveView {
         block = []
     }
 
-    private func update(_ progress: SweepProgress, spec: SweepSpec, sweepID: Int64, store: SweepStore) {
-        // The store changes only when trials start or end, which changes the running set:
-        // re-read it then, not on every tick of the dispatcher's loop.
-        let running = progress.running.map(\.number)
-        if running != lastRunning || counts.isEmpty {
-            lastRunning = running
-            guard let trials = try? store.trials(sweepID: sweepID) else { return }
-            counts = [:]
-            endedSeconds = []
-            for trial in trials {
-                counts[trial.state, default: 0] += 1
-                if trial.state == .completed || trial.state == .stoppedEarly,
-                   let start = trial.startedAt, let end = trial.endedAt {
-                    endedSeconds.append(end.timeIntervalSince(start))
-                }
-            }
-        }
-        let summary = SweepStatusSummary(spec: spec, progress: progress, counts: counts, endedSeconds: endedSeconds)
+    private func update(_ progress: SweepProgress, spec: SweepSpec) {
+        // The dispatcher keeps the counts: nothing here reads the store.
+        let summary = SweepStatusSummary(spec: spec, progress: progress)
         if isTTY {
             clearBlock()
             block = summary.lines

@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
         do {
             let (outcome, _) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
                                                    newSweep: new, log: { view.log($1) },
-                                                   prepare: { runner, store in view.attach(to: runner, store: store) })
+                                                   prepare: { runner, _ in view.attach(to: runner) })
             view.finish()
             switch outcome {
             case .finished: return

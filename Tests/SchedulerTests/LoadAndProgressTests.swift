@@ -63,6 +63,34 @@ final class LoadAndProgressTests: XCTestCase {
     }
 }
 
+extension LoadAndProgressTests {
+    /// The dispatcher's tally is kept at each transition (no re-read of the store); at
+    /// every snapshot it must equal what the store says, through retried crashes
+    /// and stops at rungs.
+    func testProgressTallyEqualsTheStoresCountsAtEverySnapshot() throws {
+        let trial = "{noop: {crash_at_report: 3, crash_once: true, checkpoint_every: 1}}"
+        let text = SweepFixture.specText(trial: trial, reports: 9, maxTrials: 8,
+                                         stopping: "{rule: asha, min_resource: 1, reduction_factor: 3, max_resource: 9}",
+                                         extra: "retries: {max_attempts: 2}")
+        var checked = 0
+        let (runner, result) = try fixture.run(text, configure: { runner in
+            runner.onProgress = { [unowned runner] progress in
+                let recorded = TrialTally(try! runner.store.trials(sweepID: runner.sweep.id))
+                XCTAssertEqual(progress.tally.counts.filter { $0.value != 0 }, recorded.counts)
+                XCTAssertEqual(progress.tally.endedCount, recorded.endedCount)
+                XCTAssertEqual(progress.tally.endedSecondsTotal, recorded.endedSecondsTotal, accuracy: 1e-6)
+                checked += 1
+            }
+        })
+        XCTAssertEqual(try result.get(), .finished)
+        let recorded = try runner.store.trials(sweepID: 1)
+        XCTAssertEqual(runner.tally.counts.filter { $0.value != 0 }, TrialTally(recorded).counts)
+        XCTAssertEqual(recorded.count, 8)
+        XCTAssertTrue(recorded.contains { $0.state == .stoppedEarly })
+        XCTAssertGreaterThan(checked, 8)
+    }
+}
+
 /// With `stopping: none` nothing decides on intermediate values, so a report may lack
 /// the metric (one computed only at the end); with a stopping rule it fails the trial.
 final class MissingMetricTests: XCTestCase {

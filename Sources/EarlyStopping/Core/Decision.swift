@@ -74,4 +74,6 @@ public enum Decision: Sendable, Hashable {
 /// It injects nothing random, reads no clock and writes nothing.
 public protocol StoppingRule: Sendable {
     func decide(_ input: StoppingInput) -> Decision
+    /// The same rule keeping its comparisons between reports (what a scheduler runs).
+    func makeTracker() -> any IncrementalStopping
 }

@@ -52,15 +52,30 @@ public struct ASHA: StoppingRule {
         rungs.filter { $0.resource > (previousStep ?? -1) && $0.resource <= step }
     }
 
+    public func makeTracker() -> any IncrementalStopping { ASHATracker(asha: self) }
+
     public func decide(_ input: StoppingInput) -> Decision {
         decide(input, rule: "asha", bracket: nil)
     }
 
     func decide(_ input: StoppingInput, rule: String, bracket: Int?) -> Decision {
-        let report = input.report
-        let reached = rungsReached(step: report.step, previousStep: input.previousStep)
+        decide(trialNumber: input.trial.trialNumber, report: input.report, previousStep: input.previousStep,
+               rule: rule, bracket: bracket) { rung in
+            var values = [input.report.rankingValue]
+            for peer in input.peers {
+                if let value = peer.firstReport(atOrAfter: rung.resource) { values.append(value.rankingValue) }
+            }
+            return SortedValues(values)
+        }
+    }
+
+    /// The decision on `report`, given the values recorded at a rung (the trial's own
+    /// included): a sorted snapshot of the peers, or an incremental tracker's tree.
+    func decide<Values: RankedValues>(trialNumber: Int, report: StepValue, previousStep: Int?, rule: String,
+                                      bracket: Int?, valuesAt: (Rung) -> Values) -> Decision {
+        let reached = rungsReached(step: report.step, previousStep: previousStep)
         func detail(_ reason: String, rung: Rung? = nil, threshold: Double? = nil, peerCount: Int = 0) -> DecisionDetail {
-            DecisionDetail(rule: rule, reason: reason, trialNumber: input.trial.trialNumber, step: report.step,
+            DecisionDetail(rule: rule, reason: reason, trialNumber: trialNumber, step: report.step,
                            value: report.value, threshold: threshold, peerCount: peerCount, rung: rung,
                            rungsReached: reached, bracket: bracket)
         }
@@ -74,13 +89,9 @@ public struct ASHA: StoppingRule {
                 "reached the top rung \(rung.index) at the max resource \(maxResource); the budget ends the trial",
                 rung: rung))
         }
-        var values = [report.rankingValue]
-        for peer in input.peers {
-            if let value = peer.firstReport(atOrAfter: rung.resource) { values.append(value.rankingValue) }
-        }
-        values.sort()
+        let values = valuesAt(rung)
         let keep = max(1, values.count / reductionFactor)
-        let cutoff = values[keep - 1]
+        let cutoff = values.smallest(keep - 1)
         let standing = "value \(report.value) at rung \(rung.index) (step \(rung.resource))"
         let field = "the best \(keep) of \(values.count) value(s) recorded there (cutoff \(cutoff), η = \(reductionFactor))"
         if report.rankingValue <= cutoff {

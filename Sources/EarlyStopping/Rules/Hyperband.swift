@@ -49,12 +49,18 @@ public struct Hyperband: StoppingRule {
         return bracketBudgets.count - 1
     }
 
+    public func makeTracker() -> any IncrementalStopping { HyperbandTracker(hyperband: self) }
+
     public func decide(_ input: StoppingInput) -> Decision {
         let b = bracket(of: input.trial.trialNumber)
         let peers = input.peers.filter { bracket(of: $0.trialNumber) == b }
         // Re-filtering a valid input cannot fail.
         let bracketInput = try! StoppingInput(trial: input.trial, peers: peers)
-        let decision = brackets[b].decide(bracketInput, rule: "hyperband", bracket: b)
+        return relabel(brackets[b].decide(bracketInput, rule: "hyperband", bracket: b), bracket: b)
+    }
+
+    /// A bracket's decision with the bracket named in its reason.
+    func relabel(_ decision: Decision, bracket b: Int) -> Decision {
         let detail = decision.detail
         let reason = "bracket \(b) (min resource \(brackets[b].minResource)): \(detail.reason)"
         let relabelled = DecisionDetail(

@@ -23,37 +23,39 @@ public struct MedianStoppingRule: StoppingRule {
         self.minPeers = minPeers
     }
 
+    public func makeTracker() -> any IncrementalStopping { MedianTracker(rule: self) }
+
     public func decide(_ input: StoppingInput) -> Decision {
         let step = input.report.step
         let score = input.trial.bestValue(upTo: step) ?? input.report.rankingValue
         let peerScores = input.peers.compactMap { peer in
             peer.hasReached(step) ? peer.bestValue(upTo: step) : nil
         }
+        return decide(trialNumber: input.trial.trialNumber, step: step, score: score, peers: SortedValues(peerScores))
+    }
+
+    /// The decision for a trial whose best value up to `step` is `score`, given the
+    /// peers' best values up to `step` (peers that have reached it).
+    func decide<Values: RankedValues>(trialNumber: Int, step: Int, score: Double, peers: Values) -> Decision {
         func detail(_ reason: String, threshold: Double? = nil) -> DecisionDetail {
-            DecisionDetail(rule: "median", reason: reason, trialNumber: input.trial.trialNumber, step: step,
-                           value: score, threshold: threshold, peerCount: peerScores.count)
+            DecisionDetail(rule: "median", reason: reason, trialNumber: trialNumber, step: step,
+                           value: score, threshold: threshold, peerCount: peers.count)
         }
         guard step >= warmupSteps else {
             return .continue(detail("step \(step) is within the warm-up of \(warmupSteps) steps"))
         }
-        guard peerScores.count >= minPeers else {
+        guard peers.count >= minPeers else {
             return .continue(detail(
-                "only \(peerScores.count) peer(s) have reached step \(step); the rule needs \(minPeers)"))
+                "only \(peers.count) peer(s) have reached step \(step); the rule needs \(minPeers)"))
         }
-        let median = Self.median(peerScores)
+        let median = peers.median
         if score > median {
             return .stop(detail(
-                "best value \(score) so far at step \(step) is worse than the median \(median) of \(peerScores.count) peer(s) at that step",
+                "best value \(score) so far at step \(step) is worse than the median \(median) of \(peers.count) peer(s) at that step",
                 threshold: median))
         }
         return .continue(detail(
-            "best value \(score) so far at step \(step) is not worse than the median \(median) of \(peerScores.count) peer(s) at that step",
+            "best value \(score) so far at step \(step) is not worse than the median \(median) of \(peers.count) peer(s) at that step",
             threshold: median))
-    }
-
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

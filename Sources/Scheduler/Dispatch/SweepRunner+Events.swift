@@ -214,6 +214,7 @@ extension SweepRunner {
             case .none:
                 trial = try recordNaturalExit(entry, exit: exit, how: how, finalValue: finalValue)
             }
+            tally.record(trial, leaving: .running)
             let outcome = trial.state == .queued ? "interrupted" : trial.state.rawValue
             count(outcome: outcome)
             history[entry.number]?.isRunning = trial.state == .queued || trial.state == .running

@@ -75,6 +75,8 @@ public final class SweepRunner {
     var watchdogDetail: String?
     /// The best finished objective so far (raw) and its trial, for the log.
     var best: (number: Int64, value: Double)?
+    /// Trials by state, kept at every transition recorded here (for the live view).
+    public internal(set) var tally = TrialTally()
     /// The pending one-shot tick (load samples, progress), while trials run.
     var tickTimer: TimerID?
     var runStartedAt: UInt64 = 0
@@ -174,6 +176,7 @@ public final class SweepRunner {
                 if let queued = try store.trials(sweepID: sweep.id, state: .queued, limit: 1).first {
                     if try secondsBudgetSpent() {
                         let count = try store.cancelQueued(sweepID: sweep.id, reason: "the sweep's max_trial_seconds is spent")
+                        tally.move(count, from: .queued, to: .cancelled)
                         log(.info, "cancelled \(count) queued trial(s): max_trial_seconds spent")
                         continue
                     }
@@ -188,6 +191,7 @@ public final class SweepRunner {
                     sweepID: sweep.id, params: StoredParams.stored(proposal), seed: trialSeed(proposal, number: number),
                     bracket: stopping.bracket(of: number), arm: source.arm(ofTrial: Int(number)),
                     maxAttempts: spec.maxAttempts)
+                tally.record(trial, leaving: nil)
                 if trial.number != number {
                     log(.info, "warning: trial numbered \(trial.number), expected \(number): another process enqueued trials")
                 }
@@ -254,6 +258,7 @@ public final class SweepRunner {
         let params = StoredParams.json(trial.params)
         do {
             let attempt = try store.startAttempt(trialID: trial.id, executor: executorName, resumedFrom: checkpoint)
+            tally.move(1, from: trial.state, to: .running)
             let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
                                     params: params,
                                     stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
@@ -266,6 +271,7 @@ public final class SweepRunner {
                 freeSlots.append(slot)
                 let ended = try store.recordExit(trialID: trial.id, outcome: .failed,
                                                  reason: "cannot start the engine: \(error)")
+                tally.record(ended, leaving: .running)
                 history[trial.number]?.isRunning = false
                 count(outcome: "failed")
                 log(.info, "trial \(trial.number) failed to start: \(ended.error ?? "\(error)")")
@@ -346,7 +352,7 @@ public final class SweepRunner {
         onProgress(SweepProgress(sweep: spec.name, running: running,
                                  best: best.map { SweepProgress.Best(number: $0.number, value: $0.value) },
                                  elapsedSeconds: Double(now &- runStartedAt) / 1e9,
-                                 creationClosed: creationClosed))
+                                 creationClosed: creationClosed, tally: tally))
     }
 
     // MARK: - Ending the sweep
@@ -371,7 +377,8 @@ public final class SweepRunner {
         watchdogDetail = detail
         done = true
         do {
-            _ = try store.cancelQueued(sweepID: sweep.id, reason: "watchdog: nothing runnable, nothing running")
+            let count = try store.cancelQueued(sweepID: sweep.id, reason: "watchdog: nothing runnable, nothing running")
+            tally.move(count, from: .queued, to: .cancelled)
             try store.finishSweep(id: sweep.id, state: .failed)
         } catch {
             fatalError = fatalError ?? error
@@ -433,7 +440,9 @@ public final class SweepRunner {
     /// The sampler's view of every trial of the sweep, and the best so far.
     private func loadHistory() throws {
         let goal = sweep.goal
-        for trial in try store.trials(sweepID: sweep.id) {
+        let trials = try store.trials(sweepID: sweep.id)
+        tally = TrialTally(trials)
+        for trial in trials {
             var objective: Double?
             if trial.state.isTerminal, let value = trial.finalValue, value.isFinite {
                 objective = goal.normalised(value)

@@ -1,6 +1,5 @@
-/// A snapshot of a running sweep for a live view: what runs now and the best so far.
-/// Counts by state are the store's (a reader queries them); this is what only the
-/// dispatcher knows.
+/// A snapshot of a running sweep for a live view: what runs now, the best so far and
+/// the trials by state, all kept by the dispatcher (a view reads nothing from the store).
 public struct SweepProgress: Sendable, Equatable {
     public struct Running: Sendable, Equatable {
         public var number: Int64
@@ -38,12 +37,16 @@ public struct SweepProgress: Sendable, Equatable {
     public var elapsedSeconds: Double
     /// Why no new trial will be created, once that is so.
     public var creationClosed: String?
+    /// The sweep's trials by state, as recorded.
+    public var tally: TrialTally
 
-    public init(sweep: String, running: [Running], best: Best?, elapsedSeconds: Double, creationClosed: String?) {
+    public init(sweep: String, running: [Running], best: Best?, elapsedSeconds: Double, creationClosed: String?,
+                tally: TrialTally = TrialTally()) {
         self.sweep = sweep
         self.running = running
         self.best = best
         self.elapsedSeconds = elapsedSeconds
         self.creationClosed = creationClosed
+        self.tally = tally
     }
 }

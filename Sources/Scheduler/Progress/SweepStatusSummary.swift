@@ -7,16 +7,22 @@ import SweepStore
 public struct SweepStatusSummary: Sendable {
     public var spec: SweepSpec
     public var progress: SweepProgress
-    /// Trials of the sweep by state, as recorded.
-    public var counts: [TrialState: Int]
-    /// Wall-clock seconds of the trials that have ended (completed or stopped early).
-    public var endedSeconds: [Double]
+    /// Trials of the sweep by state, and the seconds of those that ended.
+    public var tally: TrialTally
+    public var counts: [TrialState: Int] { tally.counts }
 
+    public init(spec: SweepSpec, progress: SweepProgress) {
+        self.spec = spec
+        self.progress = progress
+        tally = progress.tally
+    }
+
+    /// `endedSeconds`: wall-clock seconds of the trials that have ended (completed or
+    /// stopped early).
     public init(spec: SweepSpec, progress: SweepProgress, counts: [TrialState: Int], endedSeconds: [Double]) {
         self.spec = spec
         self.progress = progress
-        self.counts = counts
-        self.endedSeconds = endedSeconds
+        tally = TrialTally(counts: counts, endedSeconds: endedSeconds)
     }
 
     /// Resources at which the stopping rule decides: r_min·η^k up to r_max for ASHA and
@@ -43,8 +49,7 @@ public struct SweepStatusSummary: Sendable {
     /// it; all spread over the parallel slots. nil before any trial ended or without
     /// max_trials.
     public var etaSeconds: Double? {
-        guard !endedSeconds.isEmpty, let maxTrials = spec.maxTrials else { return nil }
-        let mean = endedSeconds.reduce(0, +) / Double(endedSeconds.count)
+        guard let mean = tally.meanEndedSeconds, let maxTrials = spec.maxTrials else { return nil }
         let created = counts.values.reduce(0, +)
         let waiting = max(0, maxTrials - created) + (counts[.queued] ?? 0)
         let running = progress.running.reduce(0.0) { $0 + max(0, mean - $1.seconds) }

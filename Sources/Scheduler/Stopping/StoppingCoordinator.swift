@@ -2,8 +2,10 @@ import EarlyStopping
 import SweepStore
 
 /// Feeds a stopping rule from what is recorded: every trial's curve of normalised
-/// values (lower is better), loaded from the store at start-up and extended by each
-/// report this scheduler records. Turns decisions into the rows stored with the report.
+/// values (lower is better), loaded from the store at start-up into the rule's
+/// incremental tracker and extended by each report this scheduler records (a decision
+/// costs O(log n), not a copy of every peer). Turns decisions into the rows stored
+/// with the report.
 ///
 /// Only decisions that compared something (at a rung, or against a median) and every
 /// stop are stored; "no new rung reached" between rungs is not a decision.
@@ -12,7 +14,7 @@ final class StoppingCoordinator {
     let ruleName: String
     private let hyperband: Hyperband?
     private let goal: Goal
-    private var curves: [Int: TrialCurve] = [:]
+    private var tracker: (any IncrementalStopping)?
 
     init(spec: SweepSpec) throws {
         goal = spec.goal == .maximize ? .maximize : .minimize
@@ -33,6 +35,7 @@ final class StoppingCoordinator {
         } catch let error as StoppingRuleError {
             throw SchedulerError.invalidSpec("stopping: \(error)")
         }
+        tracker = rule?.makeTracker()
     }
 
     /// The Hyperband bracket of a trial; nil for other rules.
@@ -43,45 +46,19 @@ final class StoppingCoordinator {
     /// Rebuilds the curves of every trial of the sweep from its recorded reports
     /// (the latest attempt's report wins at a repeated step).
     func load(store: SweepStore, sweepID: Int64) throws {
-        guard rule != nil else { return }
+        guard tracker != nil else { return }
         for trial in try store.trials(sweepID: sweepID) {
             var points: [Int64: Double] = [:]
             for report in try store.reports(trialID: trial.id) { points[report.step] = report.objective }
             let values = points.keys.sorted().map { StepValue(step: Int($0), value: goal.normalised(points[$0]!)) }
-            curves[Int(trial.number)] = try? TrialCurve(trialNumber: Int(trial.number), reports: values)
+            if let curve = try? TrialCurve(trialNumber: Int(trial.number), reports: values) { tracker!.load(curve) }
         }
     }
 
     /// Appends a report to the trial's curve and decides. A step at or below the
     /// curve's last one (a resumed attempt repeating work) replaces the tail.
     func decide(number: Int64, step: Int64, objective: Double) -> Decision? {
-        guard let rule else { return nil }
-        let key = Int(number)
-        var points = curves[key]?.reports ?? []
-        while let last = points.last, last.step >= Int(step) { points.removeLast() }
-        points.append(StepValue(step: Int(step), value: goal.normalised(objective)))
-        guard let curve = try? TrialCurve(trialNumber: key, reports: points) else { return nil }
-        curves[key] = curve
-        var peers: [TrialCurve] = []
-        if needsPeers(number: number, curve: curve) {
-            peers.reserveCapacity(curves.count)
-            for (other, peer) in curves where other != key { peers.append(peer) }
-        }
-        guard let input = try? StoppingInput(trial: curve, peers: peers) else { return nil }
-        return rule.decide(input)
-    }
-
-    /// ASHA and Hyperband look at peers only when a report reaches a new rung; skipping
-    /// the snapshot between rungs keeps the per-report cost flat as the sweep grows.
-    private func needsPeers(number: Int64, curve: TrialCurve) -> Bool {
-        let reports = curve.reports
-        let step = reports[reports.count - 1].step
-        let previous = reports.count >= 2 ? reports[reports.count - 2].step : nil
-        if let asha = rule as? ASHA { return !asha.rungsReached(step: step, previousStep: previous).isEmpty }
-        if let hyperband, let bracket = bracket(of: number) {
-            return !hyperband.brackets[bracket].rungsReached(step: step, previousStep: previous).isEmpty
-        }
-        return true
+        tracker?.observe(trialNumber: Int(number), step: Int(step), value: goal.normalised(objective))
     }
 
     /// The rows to store with the report: rung results for every rung first reached,
