@@ -8,6 +8,9 @@ public struct SchedulerStats: Sendable {
     /// Per trial, in the order trials ended: nanoseconds of its own bookkeeping
     /// (sampling, enqueue, start and spawn, process record, exit record).
     public var trialNanoseconds: [UInt64] = []
+    /// The loop thread's CPU time (nanoseconds) when each trial ended, in order: the
+    /// cost of any window of trials, reports and decisions included.
+    public var cpuAtTrialEnd: [UInt64] = []
     /// Store transactions that recorded report batches.
     public var reportBatches = 0
     public var ignoredLines = 0

@@ -4,8 +4,10 @@
 // 1,000 trials of noop-engine (27 reports each, the bench formula), random search,
 // ASHA (r_min 1, η 3, max 27), 2 at a time, every report committed to a WAL SQLite
 // file. Prints the total time, the scheduler's CPU against its children's, the
-// scheduler's own time per report and per trial (spawn included), first 100 trials
-// against the last 100, and the trials stopped at each rung.
+// scheduler's own time per report and per trial (spawn included), the cost of the
+// first trials against the last ones (flatness), and the trials stopped at each rung.
+// Then the same workload through the real CLI (`vsweep run --quiet`, live view and
+// log included), its process CPU read from /proc, against the in-process figures.
 import EventLoop
 import Foundation
 import Scheduler
@@ -18,6 +20,7 @@ import Glibc
 var trials = 1000
 var parallel = 2
 var durability = SweepStore.Durability.processCrash
+var measureCLI = true
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
     switch argument {
@@ -25,8 +28,10 @@ while let argument = arguments.popFirst() {
     case "--parallel": parallel = Int(arguments.popFirst() ?? "") ?? parallel
     // FULL synchronous: an fsync per commit (power-loss durability).
     case "--fsync": durability = .powerLoss
+    // Skip the CLI run (e.g. a 100,000-trial in-process run alone).
+    case "--no-cli": measureCLI = false
     default:
-        FileHandle.standardError.write(Data("usage: bench-scheduler [--trials N] [--parallel P] [--fsync]\n".utf8))
+        FileHandle.standardError.write(Data("usage: bench-scheduler [--trials N] [--parallel P] [--fsync] [--no-cli]\n".utf8))
         exit(2)
     }
 }
@@ -118,9 +123,41 @@ print(String(format: "scheduler CPU per trial, everything: %.3f ms (= %.2f s / %
 let count = stats.trialNanoseconds.count
 let firstHundred = mean(stats.trialNanoseconds.prefix(100))
 let lastHundred = mean(stats.trialNanoseconds.suffix(100))
-print(String(format: "per trial, first 100: %.3f ms; last 100: %.3f ms (ratio %.2f) of %d", firstHundred, lastHundred,
-             lastHundred / max(firstHundred, 1e-9), count))
+print(String(format: "per trial bookkeeping, first 100: %.3f ms; last 100: %.3f ms (ratio %.2f) of %d", firstHundred,
+             lastHundred, lastHundred / max(firstHundred, 1e-9), count))
+/// The window of trials compared for flatness: 1,000 from 10,000 trials up, else a tenth.
+let window = max(1, min(1000, count / 10))
+/// CPU per trial over the first and last `window` trial ends: everything the loop did
+/// in between (reports, decisions, commits, spawns).
+func windowCost(_ ends: [UInt64]) -> (first: Double, last: Double) {
+    guard ends.count > window else { return (0, 0) }
+    let first = Double(ends[window] &- ends[0]) / 1e6 / Double(window)
+    let last = Double(ends[ends.count - 1] &- ends[ends.count - 1 - window]) / 1e6 / Double(window)
+    return (first, last)
+}
+let flat = windowCost(stats.cpuAtTrialEnd)
+print(String(format: "per trial, everything, first %d: %.3f ms; last %d: %.3f ms (ratio %.2f)", window, flat.first,
+             window, flat.last, flat.last / max(flat.first, 1e-9)))
 let rungs = stats.stoppedAtRung.keys.sorted().map { "rung \($0) (step \(Int(pow(3.0, Double($0))))): \(stats.stoppedAtRung[$0]!)" }
 print("stopped early: " + (rungs.isEmpty ? "none" : rungs.joined(separator: ", ")))
-print(String(format: "goals: per report < 0.2 ms: %@; per trial < 5 ms: %@",
-             perReport < 0.2 ? "met" : "NOT met", perTrial < 5 ? "met" : "NOT met"))
+print(String(format: "goals: per report < 0.2 ms: %@; per trial < 5 ms: %@; last/first ≤ 1.2: %@",
+             perReport < 0.2 ? "met" : "NOT met", perTrial < 5 ? "met" : "NOT met",
+             flat.last / max(flat.first, 1e-9) <= 1.2 ? "met" : "NOT met"))
+
+if measureCLI {
+    let cli = try CLIRun.measure(vsweep: binDirectory + "/vsweep", specText: specText.replacingOccurrences(of: "name: bench\n", with: "name: bench-cli\n"),
+                                 directory: directory, window: window)
+    let everything = cpuSelf * 1000 / Double(trials)
+    let cliPerTrial = cli.cpuSeconds * 1000 / Double(trials)
+    let cliPerReport = cli.cpuSeconds * 1000 / Double(max(1, cli.reports))
+    let benchPerReport = cpuSelf * 1000 / Double(max(1, stats.reports))
+    print("CLI path: vsweep run --quiet, same workload, output to a pipe: exit \(cli.status), \(cli.reports) reports recorded")
+    print(String(format: "CLI process CPU: %.2f s; per trial %.3f ms (in-process %.3f ms, ratio %.2f); per report %.4f ms (in-process %.4f ms, ratio %.2f)",
+                 cli.cpuSeconds, cliPerTrial, everything, cliPerTrial / everything, cliPerReport, benchPerReport,
+                 cliPerReport / benchPerReport))
+    print(String(format: "CLI per trial, first %d: %.3f ms; last %d: %.3f ms (ratio %.2f)", window, cli.first, window,
+                 cli.last, cli.last / max(cli.first, 1e-9)))
+    print(String(format: "goals: CLI within 1.5x of in-process per trial and per report: %@; CLI last/first ≤ 1.2: %@",
+                 cliPerTrial / everything <= 1.5 && cliPerReport / benchPerReport <= 1.5 ? "met" : "NOT met",
+                 cli.last / max(cli.first, 1e-9) <= 1.2 ? "met" : "NOT met"))
+}

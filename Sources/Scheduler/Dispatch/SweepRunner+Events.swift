@@ -237,6 +237,7 @@ extension SweepRunner {
         }
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
+        stats.cpuAtTrialEnd.append(cpu.nanoseconds)
         reportProgress()
     }
 
