@@ -24,8 +24,10 @@ extension SweepStore {
     /// Times are REAL seconds since 1970-01-01 UTC. Enum columns are text with a CHECK.
     /// A possibly non-finite number is a nullable REAL plus a `*_kind` text column.
     private static func createV1Schema(_ db: Database) throws {
-        let trialStates = sqlList(TrialState.allCases.map(\.rawValue))
-        let valueKinds = sqlList(ValueKind.allCases.map(\.rawValue))
+        // Literal lists, never the live enums: editing an enum must not change what
+        // "v1" creates (a later migration changes a list).
+        let trialStates = "'queued', 'running', 'completed', 'stopped_early', 'failed', 'timed_out', 'cancelled'"
+        let valueKinds = "'finite', 'nan', 'posinf', 'neginf'"
 
         try db.create(table: "sweep") { t in
             t.autoIncrementedPrimaryKey("id")
@@ -33,9 +35,9 @@ extension SweepStore {
             t.column("spec", .text).notNull()
             t.column("spec_hash", .text).notNull()
             t.column("metric", .text).notNull()
-            t.column("goal", .text).notNull().check(sql: "goal IN (\(sqlList(Goal.allCases.map(\.rawValue))))")
+            t.column("goal", .text).notNull().check(sql: "goal IN ('minimize', 'maximize')")
             t.column("state", .text).notNull()
-                .check(sql: "state IN (\(sqlList(SweepState.allCases.map(\.rawValue))))")
+                .check(sql: "state IN ('active', 'finished', 'failed', 'cancelled')")
             t.column("created_at", .double).notNull()
             t.column("finished_at", .double)
             t.column("max_trials", .integer).check(sql: "max_trials IS NULL OR max_trials > 0")
@@ -94,7 +96,7 @@ extension SweepStore {
             t.column("started_at", .double).notNull()
             t.column("ended_at", .double)
             t.column("outcome", .text)
-                .check(sql: "outcome IS NULL OR outcome IN (\(sqlList(AttemptOutcome.allCases.map(\.rawValue))))")
+                .check(sql: "outcome IS NULL OR outcome IN ('completed', 'stopped_early', 'failed', 'timed_out', 'cancelled', 'interrupted')")
             t.column("reason", .text)
             t.column("exit_status", .integer)
             t.column("term_signal", .integer)
@@ -145,7 +147,7 @@ extension SweepStore {
             t.column("step", .integer).notNull()
             t.column("rule", .text).notNull()
             t.column("decision", .text).notNull()
-                .check(sql: "decision IN (\(sqlList(DecisionAction.allCases.map(\.rawValue))))")
+                .check(sql: "decision IN ('continue', 'stop')")
             t.column("reason", .text).notNull()
             t.column("detail", .text).notNull()
             t.column("recorded_at", .double).notNull()
@@ -168,9 +170,5 @@ extension SweepStore {
             CREATE TRIGGER trial_transition_append_only BEFORE UPDATE ON trial_transition
             BEGIN SELECT RAISE(ABORT, 'trial_transition is append-only'); END
             """)
-    }
-
-    private static func sqlList(_ values: [String]) -> String {
-        values.map { "'\($0)'" }.joined(separator: ", ")
     }
 }

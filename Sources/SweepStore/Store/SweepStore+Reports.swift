@@ -44,11 +44,6 @@ extension SweepStore {
         try write { db in try Self.insertRungResult(db, result, at: at) }
     }
 
-    public func recordDecision(_ decision: NewDecision) throws {
-        let at = now().timeIntervalSince1970
-        try write { db in try Self.insertDecision(db, decision, at: at) }
-    }
-
     // MARK: - Row writers (inside a transaction)
 
     private static func validate(_ report: NewReport, field: String) throws {
