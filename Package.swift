@@ -47,11 +47,12 @@ let package = Package(
             "EventLoop", "SweepStore", "Search", "EarlyStopping", "TrialProtocol", "ConfigFiles", "Vocabulary",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Analysis", dependencies: ["SweepStore"]),
+        .target(name: "Analysis", dependencies: ["SweepStore", "Vocabulary"]),
 
         // Executables.
         .executableTarget(name: "vsweep", dependencies: [
             "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "ConfigFiles", "Scheduler", "SweepStore", "Analysis",
+            "Vocabulary",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -59,7 +60,7 @@ let package = Package(
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles", "Vocabulary"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels", "Vocabulary"]),
-        .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop"]),
+        .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Vocabulary"]),
         .executableTarget(name: "bench-search", dependencies: ["Search", "Vocabulary"]),
 
         // Tests: one test target per library target.
@@ -73,17 +74,17 @@ let package = Package(
         .testTarget(name: "ConfigFilesTests", dependencies: ["ConfigFiles"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Kernels", "Corpus", "TrialProtocol", "ConfigFiles", "Vocabulary"]),
         .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
-        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore"],
+        .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Vocabulary"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol"],
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
         // The vsweep executable end to end: a real short sweep and comparison on a tiny
         // model, then every query command against the database they produced.
-        .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore"],
+        .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol", "Vocabulary"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
     ]
 )

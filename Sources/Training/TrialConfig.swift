@@ -1,3 +1,4 @@
+import Vocabulary
 import ConfigFiles
 import Learner
 import Kernels
@@ -12,13 +13,6 @@ public enum Arm: String, Sendable, CaseIterable, Codable {
     case randomFeedback = "random_feedback"
 }
 
-/// What bounds a trial's training: learner updates, or training seconds
-/// (evaluation excluded).
-public enum Budget: Sendable, Equatable {
-    case updates(Int)
-    case seconds(Double)
-}
-
 /// One trial of continued pretraining, as read from a config file plus
 /// `--set` overrides. See docs/protocol.md for every field.
 public struct TrialConfig: Sendable {
@@ -30,7 +24,7 @@ public struct TrialConfig: Sendable {
     public var arm: Arm
     public var seed: UInt64
     public var learner: LearnerSettings
-    public var budget: Budget
+    public var budget: TrialBudget
     public var report: ReportSettings
     public var eval: EvalSettings
     public var checkpoint: CheckpointSettings
@@ -115,9 +109,9 @@ public struct TrialConfig: Sendable {
                                   seq: try l.int("seq", default: 0, ">= 0 (0: the model context)", where: { $0 >= 0 }))
         try l.finish()
 
-        let b = try r.section("budget")
-        let updates = try b.optionalInt("updates", ">= 1", where: { $0 >= 1 })
-        let seconds = try b.optionalDouble("seconds", "> 0", where: { $0 > 0 })
+        let b = try r.section(TrialBudget.configSection)
+        let updates = try b.optionalInt(TrialBudget.Key.updates.rawValue, ">= 1", where: { $0 >= 1 })
+        let seconds = try b.optionalDouble(TrialBudget.Key.seconds.rawValue, "> 0", where: { $0 > 0 })
         try b.finish()
         switch (updates, seconds) {
         case (let u?, nil): budget = .updates(u)

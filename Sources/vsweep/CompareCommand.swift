@@ -1,3 +1,4 @@
+import Vocabulary
 import Analysis
 import ArgumentParser
 import Foundation

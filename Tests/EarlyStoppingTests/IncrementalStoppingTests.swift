@@ -146,3 +146,24 @@ final class IncrementalStoppingTests: XCTestCase {
         XCTAssertEqual(tree.smallest(tree.count - 1), .infinity)
     }
 }
+
+/// Rules compare normalised values (lower is better) but say the values as reported:
+/// for a maximised metric a reason never shows a negated value.
+final class RawValuesInReasonsTests: XCTestCase {
+    func testASHAReasonShowsRawValuesOfAMaximisedMetric() throws {
+        var tracker = try ASHA(minResource: 1, reductionFactor: 3, maxResource: 27, goal: .maximize).makeTracker()
+        _ = tracker.observe(trialNumber: 1, step: 1, value: -0.5)  // raw 0.5
+        let decision = try XCTUnwrap(tracker.observe(trialNumber: 2, step: 1, value: -0.25))
+        XCTAssertTrue(decision.isStop)
+        XCTAssertEqual(decision.reason, "value 0.25 at rung 0 (step 1) is outside the best 1 of 2 value(s) recorded there (cutoff 0.5, η = 3)")
+        XCTAssertEqual(decision.detail.threshold, -0.5, "stored numbers stay normalised")
+    }
+
+    func testMedianReasonShowsRawValuesOfAMaximisedMetric() throws {
+        var tracker = try MedianStoppingRule(warmupSteps: 0, minPeers: 1, goal: .maximize).makeTracker()
+        _ = tracker.observe(trialNumber: 1, step: 1, value: -0.015625)
+        let decision = try XCTUnwrap(tracker.observe(trialNumber: 2, step: 1, value: -0.0))
+        XCTAssertTrue(decision.isStop)
+        XCTAssertEqual(decision.reason, "best value 0.0 so far at step 1 is worse than the median 0.015625 of 1 peer(s) at that step")
+    }
+}

@@ -1,3 +1,4 @@
+import Vocabulary
 import EventLoop
 import Foundation
 import Scheduler

@@ -1,3 +1,4 @@
+import Vocabulary
 import Scheduler
 import SweepStore
 import XCTest

@@ -1,3 +1,4 @@
+import Vocabulary
 import GRDB
 @testable import SweepStore
 

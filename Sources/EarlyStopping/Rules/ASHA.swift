@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Asynchronous successive halving (Li et al. 2020), as a stopping rule.
 ///
 /// Rungs: k = 0, 1, … with resource r_k = r_min·η^k ≤ R. A report at step s with the
@@ -20,8 +22,11 @@ public struct ASHA: StoppingRule {
     public let maxResource: Int
     /// r_min·η^k for every k with r_min·η^k ≤ R.
     public let rungs: [Rung]
+    /// The metric's goal: values arrive normalised (lower is better); reasons show
+    /// them raw, as the engine reported them.
+    public let goal: Goal
 
-    public init(minResource: Int, reductionFactor: Int, maxResource: Int) throws {
+    public init(minResource: Int, reductionFactor: Int, maxResource: Int, goal: Goal = .minimize) throws {
         guard minResource >= 1 else {
             throw StoppingRuleError(subject: "asha minResource", rule: "\(minResource) must be >= 1")
         }
@@ -35,6 +40,7 @@ public struct ASHA: StoppingRule {
         self.minResource = minResource
         self.reductionFactor = reductionFactor
         self.maxResource = maxResource
+        self.goal = goal
         var rungs: [Rung] = []
         var resource = minResource
         while resource <= maxResource {
@@ -92,8 +98,8 @@ public struct ASHA: StoppingRule {
         let values = valuesAt(rung)
         let keep = max(1, values.count / reductionFactor)
         let cutoff = values.smallest(keep - 1)
-        let standing = "value \(report.value) at rung \(rung.index) (step \(rung.resource))"
-        let field = "the best \(keep) of \(values.count) value(s) recorded there (cutoff \(cutoff), η = \(reductionFactor))"
+        let standing = "value \(goal.normalised(report.value)) at rung \(rung.index) (step \(rung.resource))"
+        let field = "the best \(keep) of \(values.count) value(s) recorded there (cutoff \(goal.normalised(cutoff)), η = \(reductionFactor))"
         if report.rankingValue <= cutoff {
             return .continue(detail("\(standing) is within \(field)", rung: rung, threshold: cutoff,
                                     peerCount: values.count))

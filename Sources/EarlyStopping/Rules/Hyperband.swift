@@ -19,7 +19,7 @@ public struct Hyperband: StoppingRule {
     /// w_b, how many of every Σw trials go to bracket b.
     public let bracketBudgets: [Int]
 
-    public init(sweep: String, minResource: Int, reductionFactor: Int, maxResource: Int) throws {
+    public init(sweep: String, minResource: Int, reductionFactor: Int, maxResource: Int, goal: Goal = .minimize) throws {
         let widest = try ASHA(minResource: minResource, reductionFactor: reductionFactor, maxResource: maxResource)
         let count = widest.rungs.count  // B = s_max + 1
         self.sweep = sweep
@@ -27,7 +27,7 @@ public struct Hyperband: StoppingRule {
         self.reductionFactor = reductionFactor
         self.maxResource = maxResource
         brackets = try widest.rungs.map { rung in
-            try ASHA(minResource: rung.resource, reductionFactor: reductionFactor, maxResource: maxResource)
+            try ASHA(minResource: rung.resource, reductionFactor: reductionFactor, maxResource: maxResource, goal: goal)
         }
         bracketBudgets = (0..<count).map { b in
             let s = count - 1 - b

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The median stopping rule (Golovin et al. 2017, Google Vizier; Optuna's MedianPruner).
 ///
 /// At a report at step s: the trial's score is its best value so far (min over its
@@ -11,8 +13,10 @@
 public struct MedianStoppingRule: StoppingRule {
     public let warmupSteps: Int
     public let minPeers: Int
+    /// The metric's goal: values arrive normalised; reasons show them raw.
+    public let goal: Goal
 
-    public init(warmupSteps: Int = 0, minPeers: Int = 1) throws {
+    public init(warmupSteps: Int = 0, minPeers: Int = 1, goal: Goal = .minimize) throws {
         guard warmupSteps >= 0 else {
             throw StoppingRuleError(subject: "median rule warmupSteps", rule: "\(warmupSteps) must be >= 0")
         }
@@ -21,6 +25,7 @@ public struct MedianStoppingRule: StoppingRule {
         }
         self.warmupSteps = warmupSteps
         self.minPeers = minPeers
+        self.goal = goal
     }
 
     public func makeTracker() -> any IncrementalStopping { MedianTracker(rule: self) }
@@ -51,11 +56,11 @@ public struct MedianStoppingRule: StoppingRule {
         let median = peers.median
         if score > median {
             return .stop(detail(
-                "best value \(score) so far at step \(step) is worse than the median \(median) of \(peers.count) peer(s) at that step",
+                "best value \(goal.normalised(score)) so far at step \(step) is worse than the median \(goal.normalised(median)) of \(peers.count) peer(s) at that step",
                 threshold: median))
         }
         return .continue(detail(
-            "best value \(score) so far at step \(step) is not worse than the median \(median) of \(peers.count) peer(s) at that step",
+            "best value \(goal.normalised(score)) so far at step \(step) is not worse than the median \(goal.normalised(median)) of \(peers.count) peer(s) at that step",
             threshold: median))
     }
 }

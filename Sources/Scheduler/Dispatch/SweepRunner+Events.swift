@@ -1,3 +1,4 @@
+import Vocabulary
 import EarlyStopping
 import EventLoop
 import Foundation

@@ -1,3 +1,4 @@
+import Vocabulary
 import EventLoop
 import Foundation
 import SweepStore
@@ -124,7 +125,7 @@ public final class SweepRunner {
         lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
         sweep = try existing ?? store.createSweep(
             name: spec.name, spec: spec.text, specHash: hash, metric: spec.metric,
-            goal: spec.goal == .maximize ? .maximize : .minimize,
+            goal: spec.goal,
             maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds)
         freeSlots = Array((0..<spec.parallelTrials).reversed())
     }

@@ -37,10 +37,8 @@ public struct TrialLauncher {
     public func config(number: Int64, params: [String: JSONValue], seed: Int64) -> JSONValue {
         var root = spec.trial
         for name in params.keys.sorted() { Self.set(&root, path: name, to: params[name]!) }
-        switch spec.budget {
-        case .updates(let updates)?: Self.set(&root, path: "budget", to: .object(["updates": .number(Double(updates))]))
-        case .seconds(let seconds)?: Self.set(&root, path: "budget", to: .object(["seconds": .number(seconds)]))
-        case nil: break
+        if let budget = spec.budget {
+            Self.set(&root, path: TrialBudget.configSection, to: .object([budget.key.rawValue: .number(budget.amount)]))
         }
         Self.set(&root, path: "seed", to: .number(Double(seed)))
         Self.set(&root, path: "trial", to: .string(Self.trialKey(sweep: spec.name, number: number)))

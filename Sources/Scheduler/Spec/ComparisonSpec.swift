@@ -1,3 +1,4 @@
+import Vocabulary
 import TrialProtocol
 
 /// A budget-matched comparison of arms across seeds, as the user describes it in YAML
@@ -35,9 +36,9 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var reference: String
     /// Distinct, each in 0 ..< 2^31; every arm runs once per seed.
     public var seeds: [Int64]
-    public var budget: SweepSpec.TrialBudget
+    public var budget: TrialBudget
     public var metric: String
-    public var goal: SweepSpec.Goal
+    public var goal: Goal
     /// Further metrics shown per arm (not compared for significance by default).
     public var reportMetrics: [String]
     public var parallelTrials: Int
@@ -54,8 +55,8 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var text: String
 
     public init(name: String, engine: SweepSpec.Engine = .builtin, trial: JSONValue = .object([:]), arms: [Arm],
-                reference: String? = nil, seeds: [Int64], budget: SweepSpec.TrialBudget, metric: String,
-                goal: SweepSpec.Goal, reportMetrics: [String] = [], parallelTrials: Int = 1, threadsPerTrial: Int = 1,
+                reference: String? = nil, seeds: [Int64], budget: TrialBudget, metric: String,
+                goal: Goal, reportMetrics: [String] = [], parallelTrials: Int = 1, threadsPerTrial: Int = 1,
                 gpus: [String] = [], maxAttempts: Int = 3, graceSeconds: Double = 10, timeoutSeconds: Double? = nil,
                 bootstrapResamples: Int = 10_000, bootstrapSeed: UInt64 = 0, text: String = "") {
         self.name = name

@@ -1,3 +1,4 @@
+import Vocabulary
 import ConfigFiles
 import Foundation
 import TrialProtocol
@@ -76,7 +77,7 @@ enum SpecSections {
 
     /// The per-trial budget; nil when the section is absent. A present section must
     /// give exactly one of `updates` and `seconds`.
-    static func budget(_ r: ConfigReader, _ document: ConfigDocument) throws -> SweepSpec.TrialBudget? {
+    static func budget(_ r: ConfigReader, _ document: ConfigDocument) throws -> TrialBudget? {
         let present = r.has("budget")
         if let raw = r.raw("budget"), !isMapping(raw) {
             throw document.error(field: "budget", "must be {updates: N} or {seconds: S} (got \(ConfigReader.show(raw)))")
@@ -96,14 +97,14 @@ enum SpecSections {
         }
     }
 
-    static func metric(_ r: ConfigReader, _ document: ConfigDocument) throws -> (name: String, goal: SweepSpec.Goal) {
+    static func metric(_ r: ConfigReader, _ document: ConfigDocument) throws -> (name: String, goal: Goal) {
         guard r.has("metric") else {
             throw r.missing("metric", "{name: <a metric the engine reports>, goal: minimize | maximize}")
         }
         let section = try r.section("metric")
         let name = try section.string("name")
         guard !name.isEmpty else { throw document.error(field: "metric.name", "must not be empty (a metric the engine reports)") }
-        let goal: SweepSpec.Goal = try section.choice("goal")
+        let goal: Goal = try section.choice("goal")
         try section.finish()
         return (name, goal)
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 import ConfigFiles
 import Foundation
 import Search

@@ -1,3 +1,4 @@
+import Vocabulary
 import TrialProtocol
 
 /// A sweep as the user describes it in YAML or JSON (see docs/sweep-spec.md). Parsed
@@ -21,15 +22,6 @@ public struct SweepSpec: Sendable, Equatable {
         case median(warmupSteps: Int, minPeers: Int)
         case asha(minResource: Int, reductionFactor: Int, maxResource: Int)
         case hyperband(minResource: Int, reductionFactor: Int, maxResource: Int)
-    }
-
-    public enum TrialBudget: Sendable, Equatable {
-        case updates(Int)
-        case seconds(Double)
-    }
-
-    public enum Goal: String, Sendable, CaseIterable {
-        case minimize, maximize
     }
 
     public var name: String

@@ -1,3 +1,4 @@
+import Vocabulary
 import EarlyStopping
 import SweepStore
 
@@ -17,19 +18,20 @@ final class StoppingCoordinator {
     private var tracker: (any IncrementalStopping)?
 
     init(spec: SweepSpec) throws {
-        goal = spec.goal == .maximize ? .maximize : .minimize
+        goal = spec.goal
         do {
             switch spec.stopping {
             case .none:
                 rule = nil; ruleName = "none"; hyperband = nil
             case .median(let warmup, let minPeers):
-                rule = try MedianStoppingRule(warmupSteps: warmup, minPeers: minPeers); ruleName = "median"
+                rule = try MedianStoppingRule(warmupSteps: warmup, minPeers: minPeers, goal: goal); ruleName = "median"
                 hyperband = nil
             case .asha(let rMin, let eta, let rMax):
-                rule = try ASHA(minResource: rMin, reductionFactor: eta, maxResource: rMax); ruleName = "asha"
+                rule = try ASHA(minResource: rMin, reductionFactor: eta, maxResource: rMax, goal: goal); ruleName = "asha"
                 hyperband = nil
             case .hyperband(let rMin, let eta, let rMax):
-                let band = try Hyperband(sweep: spec.name, minResource: rMin, reductionFactor: eta, maxResource: rMax)
+                let band = try Hyperband(sweep: spec.name, minResource: rMin, reductionFactor: eta, maxResource: rMax,
+                                         goal: goal)
                 rule = band; ruleName = "hyperband"; hyperband = band
             }
         } catch let error as StoppingRuleError {
