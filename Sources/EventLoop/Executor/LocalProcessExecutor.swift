@@ -14,6 +14,8 @@ public final class LocalProcessExecutor: TrialExecutor {
     public var onEvent: ((TrialHandle, ExecutorEvent) -> Void)?
     /// A child process runs at once.
     public let trialsMayWaitInQueue = false
+    /// Its ids are pids.
+    public let processIDsAreExternal = false
     public let maxLineBytes: Int
     private let loop: Loop
     private var running: [UInt64: (handle: TrialHandle, process: ChildProcess)] = [:]

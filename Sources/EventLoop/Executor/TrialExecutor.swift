@@ -8,6 +8,9 @@ public protocol TrialExecutor: AnyObject {
     /// Whether a started trial may wait (in a batch queue) before it runs. The scheduler
     /// then counts an attempt's deadline from its first output, not from its start.
     var trialsMayWaitInQueue: Bool { get }
+    /// Whether a trial's recorded id names something outside this machine's processes
+    /// (a batch job id) rather than a local pid.
+    var processIDsAreExternal: Bool { get }
 
     /// Starts a trial. Throws when it cannot be started; then no event will follow.
     func start(_ launch: TrialLaunch) throws -> TrialHandle

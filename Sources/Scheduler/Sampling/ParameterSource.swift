@@ -34,8 +34,12 @@ public protocol ParameterSource {
     func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal
     /// The comparison arm trial n belongs to, stored with the trial; nil for searches.
     func arm(ofTrial number: Int) -> String?
+    /// Whether `propose` reads `history`; when it does not, the dispatcher does not
+    /// build it (it grows with the sweep).
+    var usesHistory: Bool { get }
 }
 
 extension ParameterSource {
     public func arm(ofTrial number: Int) -> String? { nil }
+    public var usesHistory: Bool { true }
 }

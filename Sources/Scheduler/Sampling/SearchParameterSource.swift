@@ -26,8 +26,7 @@ public struct SearchParameterSource: ParameterSource {
         }
     }
 
-    /// Random and quasi-random draws depend only on (seed, trial number).
-    public var readsHistory: Bool { !(sampler is RandomSampler || sampler is HaltonSampler) }
+    public var usesHistory: Bool { sampler.readsHistory }
 
     public func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal {
         let observations = history.map { trial in

@@ -12,6 +12,9 @@ import Vocabulary
 /// dimensions that plain Halton shows, and gives each seed a different sequence.
 /// Digits are taken until b^(−k) < 2^(−53), so the point is exact to a double.
 public struct HaltonSampler: Sampler {
+    /// Each draw depends only on the seed and the trial number.
+    public var readsHistory: Bool { false }
+
     /// The first 32 primes: the search space may have at most this many searched parameters.
     public static let primes: [Int] = [
         2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53,

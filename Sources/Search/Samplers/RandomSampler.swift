@@ -4,6 +4,9 @@ import Vocabulary
 /// `Parameter.value(atUnit:)`), from a SplitMix64 stream keyed by (seed, trial number):
 /// trial n always gets the same point whatever ran before it.
 public struct RandomSampler: Sampler {
+    /// Each draw depends only on the seed and the trial number.
+    public var readsHistory: Bool { false }
+
     public let seed: UInt64
 
     public init(seed: UInt64) { self.seed = seed }

@@ -7,4 +7,11 @@
 /// has no point left (only the grid sampler runs out).
 public protocol Sampler: Sendable {
     func sample(space: SearchSpace, trialNumber: Int, history: [Observation]) throws -> ParamAssignment?
+    /// Whether `sample` reads `history` (random and quasi-random draws depend only on
+    /// the seed and the trial number).
+    var readsHistory: Bool { get }
+}
+
+extension Sampler {
+    public var readsHistory: Bool { true }
 }

@@ -24,6 +24,8 @@ public final class SlurmExecutor: TrialExecutor {
     public var onEvent: ((TrialHandle, ExecutorEvent) -> Void)?
     /// A job may stay pending for hours.
     public let trialsMayWaitInQueue = true
+    /// Its ids are Slurm job ids.
+    public let processIDsAreExternal = true
     /// Transient trouble worth a log line (a failed squeue, a failed scancel).
     public var onDiagnostic: ((String) -> Void)?
     public let settings: SlurmSettings

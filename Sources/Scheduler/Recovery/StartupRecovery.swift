@@ -10,20 +10,23 @@ import SweepStore
 /// - its last report had a non-finite metric → failed;
 /// - otherwise → interrupted: re-queued while attempts remain, to resume from its
 ///   last recorded checkpoint, else failed.
-extension SweepRunner {
-    func recover() throws {
-        for running in try store.runningTrials(sweepID: sweep.id) {
+struct StartupRecovery {
+    let store: SweepStore
+    let executor: any TrialExecutor
+    let sweepID: Int64
+
+    func run(log: (String) -> Void) throws {
+        for running in try store.runningTrials(sweepID: sweepID) {
             let trial = running.trial
             let attempt = running.attempt
             var processNote = "no process was recorded"
             var alive = false
             if let id = attempt.pid.map(Int64.init) ?? attempt.externalID.flatMap({ Int64($0) }) {
-                let pid = id
                 let recorded = RecordedProcess(executor: attempt.executor, id: id,
                                                startStamp: UInt64(attempt.processStart ?? "") ?? 0)
                 alive = executor.isAlive(recorded)
                 let killed = (try? executor.killGroup(recorded, signal: SIGKILL)) ?? false
-                let what = attempt.pid == nil ? "\(attempt.executor) job \(pid)" : "process \(pid)"
+                let what = attempt.pid == nil ? "\(attempt.executor) job \(id)" : "process \(id)"
                 processNote = alive ? "\(what) was still running and was killed"
                     : killed ? "\(what) had exited; its group was killed" : "\(what) was gone"
             }
@@ -46,7 +49,7 @@ extension SweepRunner {
                 recorded = try store.markInterrupted(trialID: trial.id, reason: reason,
                                                      countsAgainstAttempts: !alive)
             }
-            log(.info, "recovered trial \(trial.number) (attempt \(attempt.attempt)): \(reason) → \(recorded.state.rawValue)")
+            log("recovered trial \(trial.number) (attempt \(attempt.attempt)): \(reason) → \(recorded.state.rawValue)")
         }
     }
 }

@@ -1,0 +1,201 @@
+import EventLoop
+import Foundation
+import SweepStore
+
+/// One attempt from start to exit: the attempt row committed before the process
+/// exists, the deadline, the scheduler's intent (stop, fail, time out, shut down)
+/// decided before any signal, SIGTERM then SIGKILL after the grace period, and the
+/// exit recorded with the outcome the intent and the engine's last lines give.
+final class AttemptLifecycle {
+    private let spec: SweepSpec
+    private let store: SweepStore
+    private let executor: any TrialExecutor
+    private let executorName: String
+    private let timers: any TimerScheduling
+    private let launcher: TrialLauncher
+    private let ledger: SweepLedger
+    private let cpu: ThreadCPUClock
+    private let log: LogSink
+    /// Records what is pending before a deadline's signal (the runner's flush).
+    var beforeSignal: () -> Void = {}
+    var loadProbe: () -> Double? = MachineLoad.oneMinuteAverage
+    private(set) var active: [UInt64: ActiveTrial] = [:]
+
+    init(spec: SweepSpec, store: SweepStore, executor: any TrialExecutor, executorName: String,
+         timers: any TimerScheduling, launcher: TrialLauncher, ledger: SweepLedger, cpu: ThreadCPUClock,
+         log: LogSink) {
+        self.spec = spec
+        self.store = store
+        self.executor = executor
+        self.executorName = executorName
+        self.timers = timers
+        self.launcher = launcher
+        self.ledger = ledger
+        self.cpu = cpu
+        self.log = log
+    }
+
+    func entry(_ handle: TrialHandle) -> ActiveTrial? { active[handle.serial] }
+
+    // MARK: - Start
+
+    /// Starts a queued trial in `slot`: the attempt is committed before the process
+    /// exists, its process id recorded right after the spawn. Returns false (the slot
+    /// is free again) when the engine could not be started; the trial is then failed.
+    func start(_ trial: Trial, slot: Int, bookkeeping: UInt64) throws -> Bool {
+        let began = cpu.nanoseconds
+        var checkpoint: String?
+        if trial.attempt > 0, let path = trial.lastCheckpointPath, FileManager.default.fileExists(atPath: path) {
+            checkpoint = path
+        }
+        let params = StoredParams.json(trial.params)
+        let attempt = try store.startAttempt(trialID: trial.id, executor: executorName, resumedFrom: checkpoint)
+        ledger.tally.move(1, from: trial.state, to: .running)
+        let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
+                                params: params, stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
+        let handle: TrialHandle
+        do {
+            let launch = try launcher.launch(number: trial.number, params: params, seed: trial.seed, slot: slot,
+                                             resumeFrom: checkpoint)
+            handle = try executor.start(launch)
+        } catch {
+            let ended = try store.recordExit(trialID: trial.id, outcome: .failed, reason: "cannot start the engine: \(error)")
+            ledger.tally.record(ended, leaving: .running)
+            ledger.history[trial.number]?.isRunning = false
+            ledger.count(outcome: "failed")
+            log(.info, "trial \(trial.number) failed to start: \(ended.error ?? "\(error)")")
+            return false
+        }
+        entry.handle = handle
+        active[handle.serial] = entry
+        let external = executor.processIDsAreExternal
+        try store.recordProcess(trialID: trial.id, attempt: attempt.attempt,
+                                pid: external ? nil : Int32(truncatingIfNeeded: handle.recorded.id),
+                                processStart: String(handle.recorded.startStamp),
+                                externalID: external ? String(handle.recorded.id) : nil)
+        // A batch job may wait in the queue for hours: its deadline counts from its
+        // first output (the engine running), not from the submission.
+        entry.deadlineWaitsForOutput = executor.trialsMayWaitInQueue
+        if !entry.deadlineWaitsForOutput { try armDeadline(entry) }
+        entry.startedAt = timers.clock.nanoseconds
+        sampleLoad(entry)
+        entry.bookkeepingNanoseconds = bookkeeping &+ (cpu.nanoseconds &- began)
+        ledger.history[trial.number]?.isRunning = true
+        let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
+        let process = external ? "\(handle.recorded.executor) job \(handle.recorded.id)" : "pid \(handle.recorded.id)"
+        log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(SweepRunner.describe(params))")
+        return true
+    }
+
+    /// The first output of an attempt whose deadline waits for it starts the deadline.
+    func output(_ entry: ActiveTrial) throws {
+        guard entry.deadlineWaitsForOutput else { return }
+        entry.deadlineWaitsForOutput = false
+        try armDeadline(entry)
+        if let seconds = spec.attemptDeadlineSeconds {
+            log(.info, "trial \(entry.number): job running (first output); its \(seconds) s deadline starts now")
+        }
+    }
+
+    /// Starts the attempt's wall-clock deadline, if the spec gives one.
+    private func armDeadline(_ entry: ActiveTrial) throws {
+        guard let seconds = spec.attemptDeadlineSeconds, let serial = entry.handle?.serial else { return }
+        entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
+            [unowned self] in self.deadlinePassed(serial: serial)
+        }
+    }
+
+    // MARK: - Ending attempts
+
+    /// Sets why the scheduler ends the attempt (the first reason wins) and signals it.
+    func terminate(_ entry: ActiveTrial, intent: ActiveTrial.Intent) {
+        if entry.intent == .none { entry.intent = intent }
+        sendTerminate(entry)
+    }
+
+    /// Signals an attempt whose intent is already recorded, if it still runs.
+    func signalRecorded(_ entry: ActiveTrial) {
+        guard let handle = entry.handle, active[handle.serial] != nil else { return }
+        switch entry.intent {
+        case .stop(let reason, _): log(.info, "trial \(entry.number) stopping early: \(reason)")
+        case .fail(let reason): log(.info, "trial \(entry.number) failing: \(reason)")
+        default: break
+        }
+        sendTerminate(entry)
+    }
+
+    /// SIGKILL to every running attempt (a second signal, a store failure).
+    func killAll() {
+        for entry in active.values {
+            if let handle = entry.handle { _ = try? executor.terminate(handle, signal: SIGKILL) }
+        }
+    }
+
+    /// SIGTERM (the engine checkpoints and emits `finished: terminated`), then
+    /// SIGKILL after the grace period.
+    private func sendTerminate(_ entry: ActiveTrial) {
+        guard let handle = entry.handle, entry.killTimer == nil else { return }
+        do {
+            if spec.graceSeconds <= 0 {
+                try executor.terminate(handle, signal: SIGKILL)
+                return
+            }
+            try executor.terminate(handle, signal: SIGTERM)
+            entry.killTimer = try timers.schedule(after: .milliseconds(Int64(spec.graceSeconds * 1000))) {
+                [unowned self] in
+                guard self.active[handle.serial] != nil else { return }
+                self.log(.info, "trial \(entry.number): no exit \(self.spec.graceSeconds) s after SIGTERM; SIGKILL")
+                _ = try? self.executor.terminate(handle, signal: SIGKILL)
+            }
+        } catch {
+            log(.info, "trial \(entry.number): cannot signal it: \(error)")
+        }
+    }
+
+    private func deadlinePassed(serial: UInt64) {
+        guard let entry = active[serial] else { return }
+        entry.deadlineTimer = nil
+        let seconds = spec.attemptDeadlineSeconds ?? 0
+        log(.info, "trial \(entry.number): wall-clock deadline of \(seconds) s passed; SIGTERM")
+        beforeSignal()
+        terminate(entry, intent: .timeout(reason: "wall-clock deadline of \(seconds) s passed (SIGTERM, SIGKILL after \(spec.graceSeconds) s)"))
+    }
+
+    /// Forgets an exited attempt: its timers, its stderr file, its slot (returned).
+    func remove(_ entry: ActiveTrial) -> Int? {
+        guard let handle = entry.handle else { return nil }
+        active[handle.serial] = nil
+        if let timer = entry.deadlineTimer { timers.cancel(timer) }
+        if let timer = entry.killTimer { timers.cancel(timer) }
+        try? entry.stderrLog?.close()
+        entry.stderrLog = nil
+        return entry.slot
+    }
+
+    // MARK: - Load samples and stderr
+
+    func sampleLoad(_ entry: ActiveTrial) {
+        guard let load = loadProbe() else { return }
+        entry.loadSum += load
+        entry.loadSamples += 1
+    }
+
+    func sampleLoadOfAll() {
+        guard let load = loadProbe() else { return }
+        for entry in active.values {
+            entry.loadSum += load
+            entry.loadSamples += 1
+        }
+    }
+
+    func appendStderr(_ entry: ActiveTrial, _ bytes: [UInt8]) {
+        if entry.stderrLog == nil {
+            if !FileManager.default.fileExists(atPath: entry.stderrPath) {
+                _ = FileManager.default.createFile(atPath: entry.stderrPath, contents: nil)
+            }
+            entry.stderrLog = FileHandle(forWritingAtPath: entry.stderrPath)
+            _ = try? entry.stderrLog?.seekToEnd()
+        }
+        entry.stderrLog?.write(Data(bytes + [10]))
+    }
+}

@@ -1,0 +1,128 @@
+import EarlyStopping
+import Foundation
+import SweepStore
+import TrialProtocol
+
+/// A trial's stdout, line by line: protocol events decoded, each report checked
+/// (metric present, finite), decided on by the stopping rule and queued with its rung
+/// results and decision; `flush` records the loop turn's batch in one transaction and
+/// only then hands back the attempts that must be signalled.
+final class ReportIngest {
+    private let spec: SweepSpec
+    private let store: SweepStore
+    private let stopping: StoppingCoordinator
+    private let ledger: SweepLedger
+    private let cpu: ThreadCPUClock
+    private let log: LogSink
+    private var pendingOutcomes: [ReportOutcome] = []
+    /// Lower rungs passed by a report that reached several at once (the store takes
+    /// one rung result per report row); recorded right after the batch.
+    private var pendingRungResults: [NewRungResult] = []
+    private var pendingCheckpoints: [Int64: (path: String, updates: Int64)] = [:]
+    private var pendingTerminations: [ActiveTrial] = []
+
+    init(spec: SweepSpec, store: SweepStore, stopping: StoppingCoordinator, ledger: SweepLedger, cpu: ThreadCPUClock,
+         log: LogSink) {
+        self.spec = spec
+        self.store = store
+        self.stopping = stopping
+        self.ledger = ledger
+        self.cpu = cpu
+        self.log = log
+    }
+
+    func stdout(_ entry: ActiveTrial, _ bytes: [UInt8]) {
+        let began = cpu.nanoseconds
+        let event: TrialEvent
+        do {
+            event = try TrialEvent(jsonData: Data(bytes))
+        } catch {
+            ledger.stats.ignoredLines += 1
+            log(.info, "trial \(entry.number): ignored stdout line (\(error)): \(String(decoding: bytes.prefix(120), as: UTF8.self))")
+            return
+        }
+        switch event {
+        case .started:
+            break
+        case .report(let report):
+            ingest(entry, report)
+            ledger.stats.reportNanoseconds &+= cpu.nanoseconds &- began
+        case .checkpoint(let checkpoint):
+            pendingCheckpoints[entry.trialID] = (checkpoint.path, Int64(checkpoint.updates))
+        case .finished(let finished):
+            entry.finished = finished
+        case .error(let error):
+            entry.engineError = error
+        }
+    }
+
+    private func ingest(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
+        let metric = report.metrics[spec.metric]
+        if metric == nil && spec.stopping != .none {
+            if entry.intent == .none {
+                let reason = "the report at step \(report.updates) has no metric '\(spec.metric)' (it has: \(report.metrics.keys.sorted().joined(separator: ", ")))"
+                pendingTerminations.append(entry)
+                entry.intent = .fail(reason: reason)
+            }
+            return
+        }
+        // Without a stopping rule nothing decides on intermediate values: a metric
+        // computed only at the end (test_pass1 of a comparison) may be missing; the
+        // report is kept with its value recorded as missing (NULL, kind nan).
+        let objective = metric ?? .nan
+        if metric != nil { entry.lastObjective = objective }
+        entry.lastStep = Int64(report.updates)
+        ledger.stats.reports += 1
+        var outcome = ReportOutcome(report: NewReport(
+            trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
+            trainSeconds: report.trainSeconds, evalSeconds: report.evalSeconds ?? 0, metrics: report.metrics,
+            objective: objective))
+        let nonFinite = report.metrics.nonFiniteKeys
+        if !nonFinite.isEmpty {
+            if entry.intent == .none {
+                let names = nonFinite.map { "\($0) = \(report.metrics[$0]!)" }.joined(separator: ", ")
+                entry.intent = .fail(reason: "non-finite metric at step \(report.updates): \(names)")
+                pendingTerminations.append(entry)
+            }
+        } else if entry.intent == .none, metric != nil,
+                  let decision = stopping.decide(number: entry.number, step: Int64(report.updates), objective: objective) {
+            let rows = stopping.rows(for: decision, trialID: entry.trialID, step: Int64(report.updates),
+                                     objective: objective)
+            outcome.decision = rows.decision
+            // The store takes one rung result per report; a report that jumps over
+            // several rungs records the highest, where the decision was taken.
+            outcome.rungResult = rows.rungs.last
+            pendingRungResults.append(contentsOf: rows.rungs.dropLast())
+            if decision.isStop {
+                entry.intent = .stop(reason: "\(decision.detail.rule): \(decision.reason)",
+                                     rung: decision.detail.rung?.index)
+                pendingTerminations.append(entry)
+            }
+        }
+        pendingOutcomes.append(outcome)
+        log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(metric.map { "\($0)" } ?? "-")")
+    }
+
+    /// Commits the loop turn's reports (with their rung results and decisions) and
+    /// checkpoints; returns the attempts to signal now that their reason is recorded.
+    func flush() throws -> [ActiveTrial] {
+        guard !pendingOutcomes.isEmpty || !pendingCheckpoints.isEmpty || !pendingTerminations.isEmpty
+                || !pendingRungResults.isEmpty else { return [] }
+        let began = cpu.nanoseconds
+        if !pendingOutcomes.isEmpty {
+            try store.recordReportOutcomes(pendingOutcomes)
+            ledger.stats.reportBatches += 1
+            pendingOutcomes.removeAll(keepingCapacity: true)
+        }
+        for result in pendingRungResults { try store.recordRungResult(result) }
+        pendingRungResults.removeAll()
+        for (trialID, checkpoint) in pendingCheckpoints {
+            try store.recordCheckpoint(trialID: trialID, path: checkpoint.path, updates: checkpoint.updates)
+        }
+        pendingCheckpoints.removeAll(keepingCapacity: true)
+        ledger.stats.reportNanoseconds &+= cpu.nanoseconds &- began
+        let terminations = pendingTerminations
+        pendingTerminations.removeAll()
+        return terminations
+    }
+}

@@ -1,0 +1,44 @@
+import SweepStore
+import Vocabulary
+
+/// What the dispatcher knows of its sweep between store writes, shared by its parts:
+/// trials by state (for the live view), the best so far, the sampler's view of every
+/// trial, the highest trial number, and the counters the benchmarks read. Loaded from
+/// the store at start-up, then kept at every transition the dispatcher records.
+final class SweepLedger {
+    let goal: Goal
+    var stats = SchedulerStats()
+    var tally = TrialTally()
+    /// The best completed objective so far (raw) and its trial.
+    var best: (number: Int64, value: Double)?
+    var history: [Int64: PastTrial] = [:]
+    /// The highest trial number known (trials are numbered densely from 1).
+    var highestNumber: Int64 = 0
+
+    init(goal: Goal) { self.goal = goal }
+
+    /// Every trial of the sweep as recorded (after recovery).
+    func load(_ trials: [Trial]) {
+        tally = TrialTally(trials)
+        for trial in trials {
+            highestNumber = max(highestNumber, trial.number)
+            history[trial.number] = PastTrial(number: Int(trial.number), params: StoredParams.json(trial.params),
+                                              isRunning: !trial.state.isTerminal, normalisedObjective: nil)
+            noteEnd(trial)
+        }
+    }
+
+    /// A trial as recorded after its attempt ended: the sampler's view and the best.
+    func noteEnd(_ trial: Trial) {
+        history[trial.number]?.isRunning = trial.state == .queued || trial.state == .running
+        guard trial.state.isTerminal, let value = trial.finalValue, value.isFinite else { return }
+        history[trial.number]?.normalisedObjective = goal.normalised(value)
+        if trial.state == .completed, best.map({ goal.prefers(value, over: $0.value) }) ?? true {
+            best = (trial.number, value)
+        }
+    }
+
+    func count(outcome: String) {
+        stats.outcomes[outcome, default: 0] += 1
+    }
+}
