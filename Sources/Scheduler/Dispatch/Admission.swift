@@ -72,6 +72,13 @@ final class Admission {
         return nil
     }
 
+    /// The watchdog's end: queued trials cancelled, the sweep recorded as failed.
+    func closeFailed() throws {
+        let count = try store.cancelQueued(sweepID: sweepID, reason: "watchdog: nothing runnable, nothing running")
+        ledger.tally.move(count, from: .queued, to: .cancelled)
+        try store.finishSweep(id: sweepID, state: .failed)
+    }
+
     /// Whether a queued trial remains (the sweep is not over while one does).
     func hasQueued() throws -> Bool {
         try !store.trials(sweepID: sweepID, state: .queued, limit: 1).isEmpty

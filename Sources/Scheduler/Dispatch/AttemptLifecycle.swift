@@ -1,6 +1,7 @@
 import EventLoop
 import Foundation
 import SweepStore
+import TrialProtocol
 
 /// One attempt from start to exit: the attempt row committed before the process
 /// exists, the deadline, the scheduler's intent (stop, fail, time out, shut down)
@@ -83,7 +84,7 @@ final class AttemptLifecycle {
         ledger.history[trial.number]?.isRunning = true
         let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
         let process = external ? "\(handle.recorded.executor) job \(handle.recorded.id)" : "pid \(handle.recorded.id)"
-        log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(SweepRunner.describe(params))")
+        log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(Self.describe(params))")
         return true
     }
 
@@ -124,6 +125,11 @@ final class AttemptLifecycle {
         sendTerminate(entry)
     }
 
+    /// Ends every running attempt with `intent` (SIGTERM, then SIGKILL after the grace).
+    func terminateAll(intent: ActiveTrial.Intent) {
+        for entry in active.values { terminate(entry, intent: intent) }
+    }
+
     /// SIGKILL to every running attempt (a second signal, a store failure).
     func killAll() {
         for entry in active.values {
@@ -159,6 +165,20 @@ final class AttemptLifecycle {
         log(.info, "trial \(entry.number): wall-clock deadline of \(seconds) s passed; SIGTERM")
         beforeSignal()
         terminate(entry, intent: .timeout(reason: "wall-clock deadline of \(seconds) s passed (SIGTERM, SIGKILL after \(spec.graceSeconds) s)"))
+    }
+
+    /// Records an exited attempt: its load, its outcome (intent first, then the
+    /// engine's last lines), the ledger, and the log line.
+    func recordExit(_ entry: ActiveTrial, _ exit: TrialExit) throws {
+        sampleLoad(entry)
+        if entry.loadSamples > 0 {
+            try store.recordLoad(trialID: entry.trialID, attempt: entry.attempt,
+                                 mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
+        }
+        let trial = try ExitRecorder(spec: spec, store: store).record(entry, exit)
+        let outcome = ledger.recordEnd(trial, intent: entry.intent)
+        log(.info, ledger.endLine(trial, outcome: outcome, attempt: entry.attempt, how: exit.description,
+                                  metric: spec.metric))
     }
 
     /// Forgets an exited attempt: its timers, its stderr file, its slot (returned).
@@ -197,5 +217,17 @@ final class AttemptLifecycle {
             _ = try? entry.stderrLog?.seekToEnd()
         }
         entry.stderrLog?.write(Data(bytes + [10]))
+    }
+
+    /// Parameters for a log line: `name=value`, sorted by name.
+    static func describe(_ params: [String: JSONValue]) -> String {
+        params.keys.sorted().map { key -> String in
+            switch params[key]! {
+            case .number(let x): return "\(key)=\(x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x))"
+            case .string(let s): return "\(key)=\(s)"
+            case .bool(let b): return "\(key)=\(b)"
+            default: return "\(key)=…"
+            }
+        }.joined(separator: " ")
     }
 }

@@ -1,4 +1,5 @@
 import EarlyStopping
+import EventLoop
 import Foundation
 import SweepStore
 import TrialProtocol
@@ -54,6 +55,11 @@ final class ReportIngest {
         case .error(let error):
             entry.engineError = error
         }
+    }
+
+    func oversized(_ entry: ActiveTrial, channel: OutputChannel, length: Int) {
+        ledger.stats.oversizedLines += 1
+        log(.info, "trial \(entry.number): ignored a \(length)-byte \(channel.rawValue) line (over the line limit)")
     }
 
     private func ingest(_ entry: ActiveTrial, _ report: TrialEvent.Report) {

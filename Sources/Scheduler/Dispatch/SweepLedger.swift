@@ -38,6 +38,25 @@ final class SweepLedger {
         }
     }
 
+    /// An attempt's end as recorded: the tally, the outcome counters, the sampler's view
+    /// and the best. Returns the outcome's name ("interrupted" for a re-queued trial).
+    func recordEnd(_ trial: Trial, intent: ActiveTrial.Intent) -> String {
+        if case .stop(_, let rung?) = intent { stats.stoppedAtRung[rung, default: 0] += 1 }
+        tally.record(trial, leaving: .running)
+        let outcome = trial.state == .queued ? "interrupted" : trial.state.rawValue
+        count(outcome: outcome)
+        noteEnd(trial)
+        return outcome
+    }
+
+    /// The log line of an attempt's end, with the best so far.
+    func endLine(_ trial: Trial, outcome: String, attempt: Int, how: String, metric: String) -> String {
+        let detail = trial.error.map { ": \($0)" } ?? ""
+        let value = trial.finalValue.map { ", \(metric) = \($0)" } ?? ""
+        let bestText = best.map { "; best so far: trial \($0.number), \(metric) = \($0.value)" } ?? ""
+        return "trial \(trial.number) \(outcome) (attempt \(attempt), \(how)\(value))\(detail)\(bestText)"
+    }
+
     func count(outcome: String) {
         stats.outcomes[outcome, default: 0] += 1
     }

@@ -21,18 +21,6 @@ import TrialProtocol
 /// the loop. Nothing assumes a local child process: processes are named only through
 /// `TrialHandle` / `RecordedProcess` and signalled through the executor.
 public final class SweepRunner {
-    public enum Outcome: Equatable, Sendable {
-        /// Every trial ended; the sweep is recorded as finished.
-        case finished
-        /// The sweep was already finished before this run.
-        case alreadyFinished
-        /// SIGINT/SIGTERM: running trials were stopped and re-queued; the sweep stays
-        /// active so that the next run resumes it.
-        case interrupted(signal: Int32)
-    }
-
-    public enum LogLevel: Sendable { case info, report }
-
     public let spec: SweepSpec
     public let store: SweepStore
     public let sweep: Sweep
@@ -58,7 +46,6 @@ public final class SweepRunner {
     let executor: any TrialExecutor
     let timers: any TimerScheduling
     let stopping: StoppingCoordinator
-    let clock: any MonotonicClock
     /// CPU time of the loop thread: what the stats measure, so that waiting for a
     /// busy machine does not count as scheduler overhead.
     let cpu = ThreadCPUClock()
@@ -68,15 +55,12 @@ public final class SweepRunner {
     private let admission: Admission
     private let ingest: ReportIngest
     private let lifecycle: AttemptLifecycle
-    private let exits: ExitRecorder
 
     private var shutdownSignal: Int32?
     private var done = false
     private var fatalError: Error?
     private var watchdogDetail: String?
-    /// The pending one-shot tick (load samples, progress), while trials run.
-    private var tickTimer: TimerID?
-    private var runStartedAt: UInt64 = 0
+    private let ticker: ProgressTicker
 
     /// Opens (or creates) the sweep in the store and takes its lock.
     ///
@@ -89,40 +73,19 @@ public final class SweepRunner {
                 executorName: String = LocalProcessExecutor.name, timers: any TimerScheduling,
                 engineArgv: [String], runsDirectory: String = "runs", source: (any ParameterSource)? = nil,
                 newSweep: Bool = false) throws {
-        var spec = spec
-        let hash = SpecHash.fnv1a64(spec.text)
-        var existing = try store.sweep(named: spec.name)
-        if let found = existing, found.specHash != hash || found.state == .failed || found.state == .cancelled {
-            guard newSweep else {
-                if found.specHash != hash {
-                    throw SchedulerError.specChanged(sweep: spec.name, storedHash: found.specHash, newHash: hash)
-                }
-                throw SchedulerError.sweepNotResumable(sweep: spec.name, state: found.state.rawValue)
-            }
-            var suffix = 2
-            while try store.sweep(named: "\(spec.name)-\(suffix)") != nil { suffix += 1 }
-            spec.name = "\(spec.name)-\(suffix)"
-            existing = nil
-        }
+        let (spec, existing) = try SweepOpening.open(spec, store: store, newSweep: newSweep)
         self.spec = spec
         self.store = store
         self.loop = loop
         self.executor = executor
         self.timers = timers
-        self.clock = timers.clock
-        let parameterSource: any ParameterSource
-        do {
-            parameterSource = try source ?? SearchParameterSource(spec: spec)
-        } catch {
-            throw SchedulerError.invalidSpec("space / search: \(error)")
-        }
+        let parameterSource = try source ?? SearchParameterSource.checked(spec)
         let stopping = try StoppingCoordinator(spec: spec)
         self.stopping = stopping
         lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
         sweep = try existing ?? store.createSweep(
-            name: spec.name, spec: spec.text, specHash: hash, metric: spec.metric,
-            goal: spec.goal,
-            maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds)
+            name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
+            goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds)
         ledger = SweepLedger(goal: spec.goal)
         admission = Admission(spec: spec, store: store, sweepID: sweep.id, source: parameterSource, ledger: ledger,
                               cpu: cpu, bracket: stopping.bracket(of:))
@@ -131,8 +94,13 @@ public final class SweepRunner {
                                      timers: timers,
                                      launcher: TrialLauncher(spec: spec, engineArgv: engineArgv, runsDirectory: runsDirectory),
                                      ledger: ledger, cpu: cpu, log: logSink)
-        exits = ExitRecorder(spec: spec, store: store)
+        ticker = ProgressTicker(timers: timers)
         lifecycle.beforeSignal = { [unowned self] in self.flush() }
+        ticker.onTick = { [unowned self] in
+            self.lifecycle.sampleLoadOfAll()
+            self.reportProgress()
+            return !self.lifecycle.active.isEmpty
+        }
     }
 
     /// Runs until every trial has ended (or a signal asks to stop). Throws
@@ -141,7 +109,7 @@ public final class SweepRunner {
     /// killed and left for the next run's recovery).
     public func run() throws -> Outcome {
         if sweep.state == .finished { return .alreadyFinished }
-        runStartedAt = clock.nanoseconds
+        ticker.start()
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }
         try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
         ledger.load(try store.trials(sweepID: sweep.id))
@@ -153,7 +121,7 @@ public final class SweepRunner {
         }
         defer {
             watchers.forEach { $0.stop() }
-            if let tickTimer { timers.cancel(tickTimer) }
+            ticker.cancel()
         }
         pump()
         while !done {
@@ -204,8 +172,7 @@ public final class SweepRunner {
         case .line(.stderr, let bytes):
             lifecycle.appendStderr(entry, bytes)
         case .oversizedLine(let channel, let length):
-            ledger.stats.oversizedLines += 1
-            log(.info, "trial \(entry.number): ignored a \(length)-byte \(channel.rawValue) line (over the line limit)")
+            ingest.oversized(entry, channel: channel, length: length)
         case .exited(let exit):
             exited(entry, exit)
         }
@@ -213,11 +180,7 @@ public final class SweepRunner {
 
     /// Records the loop turn's reports, then signals the attempts they decided to end.
     private func flush() {
-        do {
-            for entry in try ingest.flush() { lifecycle.signalRecorded(entry) }
-        } catch {
-            fail(error)
-        }
+        do { for entry in try ingest.flush() { lifecycle.signalRecorded(entry) } } catch { fail(error) }
     }
 
     private func exited(_ entry: ActiveTrial, _ exit: TrialExit) {
@@ -226,28 +189,7 @@ public final class SweepRunner {
         guard let slot = lifecycle.remove(entry) else { return }
         admission.release(slot: slot)
         guard fatalError == nil else { return }
-        do {
-            lifecycle.sampleLoad(entry)
-            if entry.loadSamples > 0 {
-                try store.recordLoad(trialID: entry.trialID, attempt: entry.attempt,
-                                     mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
-            }
-            let trial = try exits.record(entry, exit)
-            if case .stop(_, let rung?) = entry.intent { ledger.stats.stoppedAtRung[rung, default: 0] += 1 }
-            ledger.tally.record(trial, leaving: .running)
-            let outcome = trial.state == .queued ? "interrupted" : trial.state.rawValue
-            ledger.count(outcome: outcome)
-            ledger.noteEnd(trial)
-            log(.info, {
-                let detail = trial.error.map { ": \($0)" } ?? ""
-                let value = trial.finalValue.map { ", \(spec.metric) = \($0)" } ?? ""
-                let best = ledger.best.map { "; best so far: trial \($0.number), \(spec.metric) = \($0.value)" } ?? ""
-                return "trial \(entry.number) \(outcome) (attempt \(entry.attempt), \(exit.description)\(value))\(detail)\(best)"
-            }())
-        } catch {
-            fail(error)
-            return
-        }
+        do { try lifecycle.recordExit(entry, exit) } catch { return fail(error) }
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         ledger.stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
         ledger.stats.cpuAtTrialEnd.append(cpu.nanoseconds)
@@ -256,33 +198,14 @@ public final class SweepRunner {
 
     // MARK: - Progress
 
-    /// A one-shot timer re-armed only while trials run, so that an idle scheduler's
-    /// loop still runs dry and the watchdog can see it.
     private func scheduleTick() {
-        guard tickTimer == nil, !done else { return }
-        let interval: Duration = onProgress == nil ? .seconds(5) : .seconds(1)
-        tickTimer = try? timers.schedule(after: interval) { [unowned self] in self.tick() }
-    }
-
-    private func tick() {
-        tickTimer = nil
-        lifecycle.sampleLoadOfAll()
-        reportProgress()
-        if !lifecycle.active.isEmpty { scheduleTick() }
+        ticker.schedule(every: onProgress == nil ? .seconds(5) : .seconds(1), done: done)
     }
 
     private func reportProgress() {
         guard let onProgress else { return }
-        let now = clock.nanoseconds
-        let running = lifecycle.active.values.sorted { $0.number < $1.number }.map { entry in
-            SweepProgress.Running(number: entry.number, attempt: entry.attempt, step: entry.lastStep,
-                                  value: entry.lastObjective,
-                                  seconds: Double(now &- entry.startedAt) / 1e9)
-        }
-        onProgress(SweepProgress(sweep: spec.name, running: running,
-                                 best: ledger.best.map { SweepProgress.Best(number: $0.number, value: $0.value) },
-                                 elapsedSeconds: Double(now &- runStartedAt) / 1e9,
-                                 creationClosed: admission.creationClosed, tally: ledger.tally))
+        onProgress(ticker.snapshot(sweep: spec.name, active: lifecycle.active.values, ledger: ledger,
+                                   creationClosed: admission.creationClosed))
     }
 
     // MARK: - Ending the sweep
@@ -306,13 +229,7 @@ public final class SweepRunner {
         guard !done else { return }
         watchdogDetail = detail
         done = true
-        do {
-            let count = try store.cancelQueued(sweepID: sweep.id, reason: "watchdog: nothing runnable, nothing running")
-            ledger.tally.move(count, from: .queued, to: .cancelled)
-            try store.finishSweep(id: sweep.id, state: .failed)
-        } catch {
-            fatalError = fatalError ?? error
-        }
+        do { try admission.closeFailed() } catch { fatalError = fatalError ?? error }
         log(.info, "sweep \(spec.name) failed: nothing runnable, nothing running, sweep not finished (\(detail))")
     }
 
@@ -331,9 +248,7 @@ public final class SweepRunner {
         if shutdownSignal == nil {
             shutdownSignal = signal
             log(.info, "signal \(signal): stopping \(lifecycle.active.count) running trial(s); again to kill them")
-            for entry in lifecycle.active.values {
-                lifecycle.terminate(entry, intent: .shutdown(reason: "scheduler received signal \(signal)"))
-            }
+            lifecycle.terminateAll(intent: .shutdown(reason: "scheduler received signal \(signal)"))
         } else {
             log(.info, "signal \(signal) again: killing running trials")
             lifecycle.killAll()
@@ -345,16 +260,5 @@ public final class SweepRunner {
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
         logSink(level, message())
-    }
-
-    static func describe(_ params: [String: JSONValue]) -> String {
-        params.keys.sorted().map { key -> String in
-            switch params[key]! {
-            case .number(let x): return "\(key)=\(x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x))"
-            case .string(let s): return "\(key)=\(s)"
-            case .bool(let b): return "\(key)=\(b)"
-            default: return "\(key)=…"
-            }
-        }.joined(separator: " ")
     }
 }

@@ -26,6 +26,15 @@ public struct SearchParameterSource: ParameterSource {
         }
     }
 
+    /// The spec's search, or the spec error that prevents it.
+    static func checked(_ spec: SweepSpec) throws -> SearchParameterSource {
+        do {
+            return try SearchParameterSource(spec: spec)
+        } catch {
+            throw SchedulerError.invalidSpec("space / search: \(error)")
+        }
+    }
+
     public var usesHistory: Bool { sampler.readsHistory }
 
     public func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal {
