@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 import Foundation
 import Learner
 import Training
@@ -33,6 +34,9 @@ struct BaseCommand: ParsableCommand {
     var link: String?
 
     func run() throws {
+        // Before any BLAS work, and only where the engine runs: Debian's OpenBLAS may
+        // need a hint on recent CPUs (a re-exec); the scheduler and readers never pay it.
+        BLASRuntime.ensureFastKernels()
         var model = preset.config
         if let batch { model.batch = batch }
         let trainer = try withInputErrors {

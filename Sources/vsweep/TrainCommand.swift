@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kernels
 import ConfigFiles
 import Foundation
 import TrialProtocol
@@ -18,6 +19,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue from a checkpoint written by this trial.") var resume: String?
 
     func run() throws {
+        // Before any BLAS work, and only where the engine runs: Debian's OpenBLAS may
+        // need a hint on recent CPUs (a re-exec); the scheduler and readers never pay it.
+        BLASRuntime.ensureFastKernels()
         let output = TrialOutput()
         do {
             var doc = try ConfigDocument.load(path: config)

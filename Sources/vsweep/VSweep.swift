@@ -1,5 +1,4 @@
 import ArgumentParser
-import Kernels
 
 @main
 struct VSweep: ParsableCommand {
@@ -11,11 +10,6 @@ struct VSweep: ParsableCommand {
         subcommands: [DataCommand.self, BaseCommand.self, TrainCommand.self, EvalCommand.self, RunCommand.self, CompareCommand.self, StatusCommand.self, TrialsCommand.self, BestCommand.self, ShowCommand.self, ReportCommand.self]
     )
 
-    static func main() {
-        // Before any BLAS work: Debian's OpenBLAS may need a hint on recent CPUs.
-        BLASRuntime.ensureFastKernels()
-        main(nil)
-    }
 }
 
 enum VSweepVersion {
