@@ -27,3 +27,52 @@ def validate_protocol(path):
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     return r.stdout
+
+
+def make_dataset(directory, n_docs=60, n_examples=40, seed=0):
+    """A tiny dataset directory in the built-in layout (manifest.json, cot.jsonl,
+    feedback/validation/test.jsonl): addition problems, CoT documents and GSM8K-style examples."""
+    import random
+    rng = random.Random(seed)
+    d = Path(directory)
+    d.mkdir(parents=True, exist_ok=True)
+
+    def example(i):
+        a, b = rng.randint(1, 9), rng.randint(1, 9)
+        return {"id": f"e{i}", "question": f"{a}+{b}?", "answer": f"{a}+{b}={a + b}\n#### {a + b}", "family": "add"}
+
+    docs = []
+    for i in range(n_docs):
+        a, b = rng.randint(1, 9), rng.randint(1, 9)
+        docs.append({"id": f"d{i}", "problem": f"{a}+{b}?", "solution": f"{a}+{b}={a + b}", "answer": str(a + b),
+                     "family": "add", "difficulty": 1})
+    files = {"cot.jsonl": docs, "base.jsonl": [], "feedback.jsonl": [example(i) for i in range(n_examples)],
+             "validation.jsonl": [example(1000 + i) for i in range(8)],
+             "test.jsonl": [example(2000 + i) for i in range(8)]}
+    for name, rows in files.items():
+        (d / name).write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+    (d / "manifest.json").write_text(json.dumps({"format": "vsweep-dataset", "version": 1, "files": []}))
+    return d
+
+
+def make_gpt_base(path, seed=0, d_model=16, n_layer=2, n_head=2, context=32, std=0.1):
+    """A random built-in GPT checkpoint (the Swift engine reads it too)."""
+    import torch
+    from vsweep_torch.gpt import GPT, GPTConfig
+    m = GPT(GPTConfig(256, d_model, n_layer, n_head, context, 1))
+    m.init_random(seed, std=std)
+    with torch.no_grad():
+        g = torch.Generator().manual_seed(seed + 1)
+        for name, p in m.named_canonical():
+            if name.endswith((".ln1.w", ".ln2.w", "lnf.w")):
+                p.add_(0.1 * torch.randn(p.shape, generator=g))
+            elif name.endswith(".b"):
+                p.copy_(0.02 * torch.randn(p.shape, generator=g))
+    m.save_builtin(path)
+    return path
+
+
+def write_config(path, **sections):
+    import yaml
+    Path(path).write_text(yaml.safe_dump(sections, sort_keys=False))
+    return path
