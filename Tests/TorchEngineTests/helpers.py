@@ -76,3 +76,27 @@ def write_config(path, **sections):
     import yaml
     Path(path).write_text(yaml.safe_dump(sections, sort_keys=False))
     return path
+
+
+def make_tiny_qwen(directory, seed=0, layers=2, hidden=16, tie=True):
+    """A 2-layer Qwen2 with random weights and a character tokenizer built here (nothing downloaded)."""
+    import string
+
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    vocab = {"<unk>": 0, "<pad>": 1, "<eos>": 2}
+    for ch in string.digits + string.ascii_letters + " +-*/=?#.,:\n$()":
+        vocab[ch] = len(vocab)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=[], unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    tok.decoder = decoders.Fuse()
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>", pad_token="<pad>", eos_token="<eos>")
+    cfg = Qwen2Config(vocab_size=len(vocab), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=layers,
+                      num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=64,
+                      tie_word_embeddings=tie, initializer_range=0.2)
+    torch.manual_seed(seed)
+    model = Qwen2ForCausalLM(cfg)
+    model.save_pretrained(directory)
+    fast.save_pretrained(directory)
+    return Path(directory)

@@ -72,8 +72,9 @@ def control_targets(kind: str, probs: torch.Tensor, y: torch.Tensor, K: int, mas
 
 
 def soft_ce(logits: torch.Tensor, idx: torch.Tensor, w: torch.Tensor, denom: float | int) -> torch.Tensor:
-    """Σ_t −Σ_j w_tj log softmax(z_t)[idx_tj] / denom (float32 log-softmax)."""
-    logp = F.log_softmax(logits.float(), dim=-1)
+    """Σ_t −Σ_j w_tj log softmax(z_t)[idx_tj] / denom (log-softmax in float32, or float64 for
+    float64 logits)."""
+    logp = F.log_softmax(logits if logits.dtype == torch.float64 else logits.float(), dim=-1)
     return -(w.detach().to(logp.dtype) * logp.gather(1, idx)).sum() / denom
 
 
