@@ -15,6 +15,7 @@ def test_shared_answer_table():
     for c in TABLE["is_correct"]:
         assert ds.is_correct(c["predicted"], c["reference"]) == c["expected"], c
     for c in TABLE["stop_rule"]:
+        assert c["count"] == len(c["generated"].encode()), c
         assert ds.should_stop(c["generated"], c["max_new"], c["count"]) == c["stop"], c
 
 
