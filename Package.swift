@@ -55,6 +55,8 @@ let package = Package(
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles"]),
+        // The built-in engine's numbers for one V-pretraining step, for the PyTorch engine's cross-check.
+        .executableTarget(name: "engine-probe", dependencies: ["Learner", "Kernels", "Training"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels"]),
         .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop"]),
         .executableTarget(name: "bench-search", dependencies: ["Search"]),
