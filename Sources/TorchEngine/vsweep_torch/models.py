@@ -97,11 +97,27 @@ class GPTLearner(Learner):
         return p.dim() == 2
 
 
+def _checkpointing(model, on: bool) -> None:
+    """Activation (gradient) checkpointing on or off, non-reentrant, without HF's hook that makes
+    the input embeddings require grad (a ``requires_grad_`` call forward mode refuses)."""
+    if on:
+        if hasattr(model, "activation_checkpointing_enable"):  # transformers >= 5
+            model.activation_checkpointing_enable({"use_reentrant": False})
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.disable_input_require_grads()
+    elif hasattr(model, "activation_checkpointing_disable"):
+        model.activation_checkpointing_disable()
+    else:
+        model.gradient_checkpointing_disable()
+
+
 class HFLearner(Learner):
     kind = "hf"
 
-    def __init__(self, model, tokenizer, context):
+    def __init__(self, model, tokenizer, context, checkpointing=False):
         super().__init__(model, HFTokenizer(tokenizer), context)
+        self.checkpointing = checkpointing
         names = [n for n, _ in model.named_parameters()]
         layer_ids = [int(m.group(1)) for n in names for m in [re.search(r"\.(?:layers|h|blocks)\.(\d+)\.", n)] if m]
         self.n_layer = max(layer_ids) + 1 if layer_ids else 0
@@ -121,7 +137,17 @@ class HFLearner(Learner):
         return out.logits, out.hidden_states[-1]
 
     def logits_with(self, params: dict, tokens):
-        return torch.func.functional_call(self.model, params, (tokens,), {"use_cache": False}, strict=False).logits
+        """Logits with ``params`` substituted. Gradient checkpointing is off inside: it calls
+        ``requires_grad_`` under torch.func's transforms, which forward mode refuses, and the
+        tangent pass keeps no activations for a backward anyway."""
+        checkpointing = self.checkpointing
+        if checkpointing:
+            _checkpointing(self.model, False)
+        try:
+            return torch.func.functional_call(self.model, params, (tokens,), {"use_cache": False}, strict=False).logits
+        finally:
+            if checkpointing:
+                _checkpointing(self.model, True)
 
     def subset_names(self, subset: str) -> list[str]:
         names = list(self.named_params())
@@ -165,7 +191,7 @@ def load_learner(base: str, *, attention: str = "sdpa", dtype: torch.dtype = tor
     model = AutoModelForCausalLM.from_pretrained(base, local_files_only=True, attn_implementation=attention,
                                                  dtype=dtype)
     if gradient_checkpointing:
-        model.gradient_checkpointing_enable()
+        _checkpointing(model, True)
     model.config.use_cache = False
     context = int(getattr(model.config, "max_position_embeddings", 2048) or 2048)
-    return HFLearner(model.to(device), tok, context)
+    return HFLearner(model.to(device), tok, context, checkpointing=gradient_checkpointing)
