@@ -427,8 +427,11 @@ class Trial:
             m["feedback_loss"] = ev.feedback_loss(self.learner, self.corpus.feedback[:e["feedback_examples"]], *args)
         if not final:
             if c["report"]["val_examples"] > 0 and self.corpus.validation:
-                m["val_pass1"] = ev.pass_at_1(self.learner, self.corpus.validation[:c["report"]["val_examples"]],
-                                              e["batch"], e["max_new_tokens"], self.device, self.amp)
+                val = self.corpus.validation[:c["report"]["val_examples"]]
+                m["val_pass1"] = ev.pass_at_1(self.learner, val, e["batch"], e["max_new_tokens"], self.device, self.amp)
+                # Unlike the built-in engine, also the answer loss on the same examples: a smooth
+                # validation metric that early-stopping rules can use at every report.
+                m["val_loss"] = ev.feedback_loss(self.learner, val, *args)
             return m
         val = self.corpus.validation if e["final_val_examples"] is None else self.corpus.validation[:e["final_val_examples"]]
         if val:
