@@ -198,3 +198,26 @@ def test_seconds_budget_excludes_evaluation(files, tmp_path):
     reports = [e for e in ev if e["event"] == "report"]
     assert all(r["train_seconds"] < 1.0 + 1.0 for r in reports)
     assert fin["metrics"]["eval_seconds"] > 0 and reports[-1]["eval_seconds"] == fin["metrics"]["eval_seconds"]
+
+
+def test_sigterm_stops_every_data_parallel_rank(files, tmp_path):
+    """SIGTERM to the launcher (forwarded) or to the process group stops both gloo ranks after the
+    same update: one checkpoint, `finished: terminated`, exit 0, and a resume completes the budget."""
+    over = dict(budget={"updates": 400}, report={"every": 3, "val_examples": 0},
+                eval={"heldout_windows": 2, "feedback_examples": 2, "final_val_examples": 2, "test_examples": 2},
+                distributed={"processes": 2, "backend": "gloo"}, checkpoint={"dir": str(tmp_path / "ck"), "every": 1000})
+    cfg = write_config(tmp_path / "c.yaml", **trial_config(files, tmp_path, **over))
+    p = subprocess.Popen([sys.executable, "-m", "vsweep_torch.train", "--config", str(cfg)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=engine_env())
+    line = p.stdout.readline()
+    while json.loads(line)["event"] != "report":
+        line = p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    rest, err = p.communicate(timeout=300)
+    assert p.returncode == 0, err
+    ev = events(rest)
+    assert [e["event"] for e in ev][-2:] == ["checkpoint", "finished"] and ev[-1]["reason"] == "terminated"
+    assert [e["event"] for e in ev].count("checkpoint") == 1
+    r = run_engine(cfg, "--set", "budget.updates=%d" % (ev[-1]["updates"] + 2), "--resume", ev[-2]["path"])
+    assert r.returncode == 0, r.stderr
+    assert events(r.stdout)[-1]["updates"] == ev[-1]["updates"] + 2

@@ -159,7 +159,6 @@ class Trial:
             raise vp.ConfigError(f"unlabeled corpus too small ({len(stream)} tokens) for seq {self.T}", field="data")
         self.stream = ds.TokenStream(train, self.T + 1, ds.swift_stream_seed(c["seed"]))
         self.heldout = ds.heldout_windows(held, self.T, c["eval"]["heldout_windows"])
-        self.tokens_vocab = None
 
         # learner optimizer: AdamW, decay on 2-D weights (embeddings only with decay_embeddings)
         L = c["learner"]
@@ -315,13 +314,12 @@ class Trial:
     def tangent(self, x: torch.Tensor, hidden: torch.Tensor) -> torch.Tensor:
         """u (b·T, V): the logits' derivative along g_down for the batch rows x."""
         a = self.c["align"]
-        V = self.learner.tokenizer.vocab_size
         if a["params"] == "head":
             wname, bname = self.learner.head()
             u = mt.head_tangent(hidden.reshape(-1, hidden.shape[-1]), self.direction[wname],
                                 self.direction[bname] if bname else None)
             self.tangent_method = "head (linear, exact)"
-            return u.reshape(-1, u.shape[-1])[:, :V] if u.shape[-1] > V else u
+            return u
         named = self.learner.named_params()
 
         def logits_of(ps):
