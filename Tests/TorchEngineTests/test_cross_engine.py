@@ -88,6 +88,8 @@ def test_probe_agrees_with_torch(tmp_path, align):
     grads = torch.autograd.grad(J, [d.fc.weight, d.fc.bias, d.out.weight, d.out.bias])
     flat = np.concatenate([gg.numpy().reshape(-1) for gg in grads])
     assert rel(flat, swift["designer_grad"]) <= TOL, rel(flat, swift["designer_grad"])
+    print(f"cross-engine {align}: u {rel(u.detach().numpy(), swift['u']):.1e}, q {rel(q.numpy(), swift['q']):.1e}, "
+          f"V {abs(float(value) - swift['value']) / abs(swift['value']):.1e}, designer grad {rel(flat, swift['designer_grad']):.1e}")
 
 
 VSWEEP = REPO / ".build" / "debug" / "vsweep"

@@ -109,6 +109,8 @@ def check_identity(learner, subset, seed=0):
     assert abs(v_ref) > 1e-6  # a non-trivial value
     if u_db is not None:
         assert float((u - u_db).abs().max()) <= 1e-9 * float(u_db.abs().max())
+    print(f"{subset}: V rel err {abs(v - v_ref) / abs(v_ref):.1e}"
+          + ("" if u_db is None else f", u vs double backward {float((u - u_db).abs().max() / u_db.abs().max()):.1e}"))
     return u, v
 
 
@@ -174,6 +176,7 @@ def test_designer_gradient_against_finite_differences():
                 scale = max(abs(fd), 1e-3 * float(torch.cat([q.reshape(-1) for q in grads]).abs().max()))
                 worst = max(worst, abs(float(gp.view(-1)[i]) - fd) / scale)
     assert worst <= 1e-6, worst
+    print(f"designer gradient vs finite differences: worst {worst:.1e}")
 
 
 def test_target_invariants():
