@@ -42,7 +42,7 @@ def test_probe_agrees_with_torch(tmp_path, align):
     assert r.returncode == 0, r.stderr
     swift = json.loads(r.stdout)
 
-    torch.set_default_dtype(torch.float32)
+    assert torch.get_default_dtype() == torch.float32
     learner = load_learner(str(base), attention="sdpa", dtype=torch.float32)
     named = learner.named_params()
     names = learner.subset_names(align)

@@ -18,7 +18,15 @@ from vsweep_torch import method as mt
 from vsweep_torch.gpt import GPT, GPTConfig
 from vsweep_torch.models import GPTLearner, load_learner
 
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def float64_default():
+    """Every tensor these tests make is float64; other test modules keep float32."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
 
 
 def gpt_learner(attention):
