@@ -11,12 +11,14 @@ SIGTERM on any rank stops every rank after the same update.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import math
 import os
 import random
+import shutil
 import signal
-import socket
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -576,13 +578,7 @@ class Trial:
 # Process entry points
 # ---------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _rank_main(rank: int, world: int, config: dict, resume: str | None, port: int) -> None:
+def _rank_main(rank: int, world: int, config: dict, resume: str | None, rendezvous: str) -> None:
     out = vp.Reporter(ENGINE, enabled=rank == 0)
     stop = vp.Termination.install()
     if world > 1:
@@ -592,7 +588,10 @@ def _rank_main(rank: int, world: int, config: dict, resume: str | None, port: in
             backend = "nccl" if torch.cuda.is_available() else "gloo"
         if torch.cuda.is_available():
             torch.cuda.set_device(rank % torch.cuda.device_count())
-        dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+        # A file rendezvous (a fresh path per run): no TCP port to pick, so no race with other
+        # processes on the machine for a port that was free a moment ago.
+        dist.init_process_group(backend, init_method=f"file://{rendezvous}", rank=rank, world_size=world,
+                                timeout=datetime.timedelta(minutes=10))
 
     def main():
         trial = Trial(config, out, rank, world)
@@ -608,9 +607,9 @@ def _rank_main(rank: int, world: int, config: dict, resume: str | None, port: in
                 dist.destroy_process_group()
 
 
-def _spawned(rank, world, config, resume, port):
+def _spawned(rank, world, config, resume, rendezvous):
     try:
-        _rank_main(rank, world, config, resume, port)
+        _rank_main(rank, world, config, resume, rendezvous)
     except SystemExit as e:
         if e.code not in (0, None):
             raise
@@ -629,11 +628,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(0)
     world = config["distributed"]["processes"] or max(1, torch.cuda.device_count())
     if world == 1:
-        _rank_main(0, 1, config, args.resume, 0)
+        _rank_main(0, 1, config, args.resume, "")
         return
     import torch.multiprocessing as mp
-    port = _free_port()
-    ctx = mp.start_processes(_spawned, args=(world, config, args.resume, port), nprocs=world, join=False,
+    rendezvous_dir = tempfile.mkdtemp(prefix="vsweep-torch-")
+    rendezvous = os.path.join(rendezvous_dir, "rendezvous")
+    ctx = mp.start_processes(_spawned, args=(world, config, args.resume, rendezvous), nprocs=world, join=False,
                              start_method="spawn")
 
     def forward(signum, frame):  # noqa: ARG001 - pass SIGTERM on to every rank
@@ -651,6 +651,8 @@ def main(argv: list[str] | None = None) -> None:
     except mp.ProcessRaisedException as e:
         log(str(e))
         sys.exit(1)
+    finally:
+        shutil.rmtree(rendezvous_dir, ignore_errors=True)
     sys.exit(0)
 
 
