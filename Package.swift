@@ -59,6 +59,8 @@ let package = Package(
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles", "Vocabulary"]),
+        // The built-in engine's numbers for one V-pretraining step, for the PyTorch engine's cross-check.
+        .executableTarget(name: "engine-probe", dependencies: ["Learner", "Kernels", "Training", "Vocabulary"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels", "Vocabulary"]),
         .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Vocabulary"]),
         .executableTarget(name: "bench-search", dependencies: ["Search", "Vocabulary"]),

@@ -16,7 +16,33 @@ public enum SweepSession {
                 throw SchedulerError.engineNotFound("cannot find the running vsweep executable for engine: builtin")
             }
             return [executable, "train"]
+        case .torch:
+            return torchEngineArgv(environment: ProcessInfo.processInfo.environment,
+                                   executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
         }
+    }
+
+    /// `engine: torch`: `[python, -m, vsweep_torch.train]` with the interpreter `$VSWEEP_PYTHON`
+    /// (default `python3`). When the package is not installed, its folder is put on the path:
+    /// `$VSWEEP_TORCH_PATH`, else `Sources/TorchEngine` of the checkout the executable was built in
+    /// (`<repo>/.build/<config>/vsweep`), via `-c` (no shell is involved).
+    public static func torchEngineArgv(environment: [String: String], executable: String) -> [String] {
+        let python = environment["VSWEEP_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
+        var package = environment["VSWEEP_TORCH_PATH"].flatMap { $0.isEmpty ? nil : $0 }
+        if package == nil {
+            var dir = URL(fileURLWithPath: executable).deletingLastPathComponent()
+            for _ in 0..<4 {
+                let candidate = dir.appendingPathComponent("Sources/TorchEngine/vsweep_torch/train.py").path
+                if FileManager.default.fileExists(atPath: candidate) {
+                    package = dir.appendingPathComponent("Sources/TorchEngine").path
+                    break
+                }
+                dir.deleteLastPathComponent()
+            }
+        }
+        guard let package else { return [python, "-m", "vsweep_torch.train"] }
+        let literal = "'" + package.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+        return [python, "-c", "import sys; sys.path.insert(0, \(literal)); from vsweep_torch.train import main; main()"]
     }
 
     /// Runs the sweep of `specPath` to its end (or a signal) and returns how it ended

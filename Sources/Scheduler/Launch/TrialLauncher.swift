@@ -60,7 +60,11 @@ public struct TrialLauncher {
         if let checkpoint { argv += ["--resume", checkpoint] }
         var environment = baseEnvironment
         environment["OPENBLAS_NUM_THREADS"] = String(spec.threadsPerTrial)
-        if !spec.gpus.isEmpty { environment["CUDA_VISIBLE_DEVICES"] = spec.gpus[slot % spec.gpus.count] }
+        if !spec.gpus.isEmpty {
+            let k = max(1, spec.gpusPerTrial)
+            environment["CUDA_VISIBLE_DEVICES"] = (0..<k).map { spec.gpus[(slot * k + $0) % spec.gpus.count] }
+                .joined(separator: ",")
+        }
         let key = Self.trialKey(sweep: spec.name, number: number)
         environment["VSWEEP_TRIAL"] = key
         return TrialLaunch(argv: argv, environment: environment, trialKey: key)

@@ -63,6 +63,7 @@ extension ComparisonSpec {
                               graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds,
                               bootstrapResamples: resamples, bootstrapSeed: UInt64(bootstrapSeed), text: text)
         spec.executor = execution.executor
+        spec.gpusPerTrial = execution.gpusPerTrial
         return spec
     }
 

@@ -44,6 +44,8 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var parallelTrials: Int
     public var threadsPerTrial: Int
     public var gpus: [String]
+    /// GPUs each trial gets (`parallel.gpus_per_trial`).
+    public var gpusPerTrial: Int = 1
     /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
     public var executor: ExecutorSpec = .local
     public var maxAttempts: Int
@@ -100,6 +102,7 @@ public struct ComparisonSpec: Sendable, Equatable {
                   threadsPerTrial: threadsPerTrial, gpus: gpus, maxAttempts: maxAttempts, graceSeconds: graceSeconds,
                   timeoutSeconds: timeoutSeconds, text: text)
         spec.executor = executor
+        spec.gpusPerTrial = gpusPerTrial
         return spec
     }
 }

@@ -22,6 +22,8 @@ enum SpecSections {
         switch r.raw("engine") {
         case nil, .string("builtin")?:
             return .builtin
+        case .string("torch")?:
+            return .torch
         case .array(let items)?:
             guard !items.isEmpty else {
                 throw document.error(field: "engine", "an engine argv needs a program, e.g. [python3, engine.py]")
@@ -36,10 +38,10 @@ enum SpecSections {
             })
         case .string(let s)?:
             let words = s.split(separator: " ").joined(separator: ", ")
-            throw document.error(field: "engine", "must be builtin or a list of strings, the engine's argv (got \"\(s)\"); "
+            throw document.error(field: "engine", "must be builtin, torch or a list of strings, the engine's argv (got \"\(s)\"); "
                                      + "a string is never split into words or run by a shell: write [\(words)]")
         case let other?:
-            throw document.error(field: "engine", "must be builtin or a list of strings, the engine's argv "
+            throw document.error(field: "engine", "must be builtin, torch or a list of strings, the engine's argv "
                                      + "(got \(ConfigReader.show(other)))")
         }
     }
@@ -115,6 +117,7 @@ enum SpecSections {
         var parallelTrials = 1
         var threadsPerTrial = 1
         var gpus: [String] = []
+        var gpusPerTrial = 1
         var maxAttempts = 3
         var graceSeconds = 10.0
         var timeoutSeconds: Double?
@@ -139,6 +142,11 @@ enum SpecSections {
                                              + "without commas (got \(ConfigReader.show(item)))")
                 }
             }
+        }
+        result.gpusPerTrial = try parallel.int("gpus_per_trial", default: 1, ">= 1", where: { $0 >= 1 })
+        if result.gpusPerTrial > 1 && result.gpusPerTrial > result.gpus.count {
+            throw document.error(field: "parallel.gpus_per_trial", "asks for \(result.gpusPerTrial) GPUs per trial but "
+                                     + "parallel.gpus lists \(result.gpus.count)")
         }
         try parallel.finish()
 

@@ -83,6 +83,7 @@ extension SweepSpec {
                          gpus: execution.gpus, maxAttempts: execution.maxAttempts,
                          graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds, text: text)
         spec.executor = execution.executor
+        spec.gpusPerTrial = execution.gpusPerTrial
         return spec
     }
 

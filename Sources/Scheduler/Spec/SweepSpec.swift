@@ -7,6 +7,9 @@ public struct SweepSpec: Sendable, Equatable {
     public enum Engine: Sendable, Equatable {
         /// `vsweep train`: the running vsweep executable with the argument `train`.
         case builtin
+        /// The PyTorch engine shipped with vsweep (`Sources/TorchEngine`, `python3 -m vsweep_torch.train`):
+        /// `SweepSession.engineArgv` finds the interpreter and the package.
+        case torch
         /// An external engine's argv (never a shell line).
         case command([String])
     }
@@ -43,6 +46,8 @@ public struct SweepSpec: Sendable, Equatable {
     public var parallelTrials: Int
     public var threadsPerTrial: Int
     public var gpus: [String]
+    /// GPUs each trial gets (`parallel.gpus_per_trial`): slot s gets `gpus[(s·k + i) mod count]`, i < k.
+    public var gpusPerTrial: Int = 1
     /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
     public var executor: ExecutorSpec = .local
     public var maxAttempts: Int
