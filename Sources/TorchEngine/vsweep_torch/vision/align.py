@@ -14,8 +14,12 @@ the DINO loss along g_down. ``alignment_value`` computes it without forming g_pr
   the views, so ∂V/∂φ follows by ``backward`` (reverse-over-forward).
 - ``double_backward``: g_pre = autograd.grad(L, θ, create_graph=True), V = Σ g_down ⊙ g_pre;
   for backbones whose operators lack forward-mode formulas.
-- ``auto``: ``jvp``, falling back to ``double_backward`` on an operator without a
-  forward-mode formula (the mode used is returned).
+- ``auto`` (the engine's default): ``jvp`` for the built-in ``ViT`` (its LayerNorm is
+  written in primitive ops), ``double_backward`` for any other backbone (Hugging Face
+  DINOv2/DINOv3). Why: in torch 2.13 the forward-mode formula of the fused ``layer_norm``
+  gives the right tangent (V) but is not differentiable by reverse mode, so ∂V/∂φ through
+  a fused LayerNorm comes out wrong without an error (Tests/TorchEngineTests/vision/test_alignment.py keeps a
+  canary of it). ``jvp`` on such a backbone is refused.
 
 The teacher's probabilities also depend on φ through the global views (they are constants
 with respect to θ), so ∂V/∂φ counts both paths.
@@ -29,6 +33,7 @@ from torch.func import functional_call, jvp
 
 from .datasets.split import IGNORE
 from .dino import dino_loss
+from .model import ViT
 
 
 class DenseHeads(nn.Module):
@@ -96,18 +101,18 @@ def alignment_value(student: nn.Module, views: list, masks: list, probs: list, t
                     g_down: dict, mode: str = "jvp"):
     """(L_DINO, V, mode used); V = g_downᵀ ∇_θ L_DINO, differentiable with respect to whatever
     ``views``, ``masks`` and ``probs`` depend on (the designer)."""
-    f = ssl_loss_fn(student, views, masks, probs, temp_student)
-    if mode in ("jvp", "auto"):
-        params = {n: p.detach() for n, p in student.named_parameters()}
-        tangents = {n: g_down[n].to(params[n].dtype) for n in params}
-        try:
-            loss, value = jvp(f, (params,), (tangents,))
-            return loss, value, "jvp"
-        except (NotImplementedError, RuntimeError) as e:
-            if mode == "jvp" or "forward AD" not in str(e) and "jvp" not in str(e).lower() and "forward-mode" not in str(e):
-                raise
     if mode not in ("jvp", "auto", "double_backward"):
         raise ValueError(f"align.mode must be jvp, double_backward or auto (got {mode!r})")
+    f = ssl_loss_fn(student, views, masks, probs, temp_student)
+    primitive = isinstance(student.backbone, ViT)
+    if mode == "jvp" and not primitive:
+        raise ValueError("align.mode jvp needs the built-in ViT (a fused LayerNorm's tangent is not "
+                         "reverse-differentiable in torch); use auto or double_backward")
+    if mode == "jvp" or (mode == "auto" and primitive):
+        params = {n: p.detach() for n, p in student.named_parameters()}
+        tangents = {n: g_down[n].to(params[n].dtype) for n in params}
+        loss, value = jvp(f, (params,), (tangents,))
+        return loss, value, "jvp"
     params = {n: p.detach().requires_grad_(True) for n, p in student.named_parameters()}
     loss = f(params)
     grads = torch.autograd.grad(loss, list(params.values()), create_graph=True)

@@ -17,14 +17,33 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class LayerNorm(nn.Module):
+    """LayerNorm from primitive ops: (x − μ)/√(σ² + eps)·weight + bias over the last dim.
+
+    Not ``nn.LayerNorm``: in torch 2.13 the forward-mode formula of the fused ``layer_norm``
+    is not differentiable by reverse mode (reverse-over-forward drops the mixed derivative;
+    ``test_alignment.py`` keeps a canary), which would make ∂V/∂φ wrong while V is right.
+    Same parameter names as ``nn.LayerNorm``."""
+
+    def __init__(self, dim: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        xc = x - x.mean(dim=-1, keepdim=True)
+        return xc * torch.rsqrt((xc * xc).mean(dim=-1, keepdim=True) + self.eps) * self.weight + self.bias
+
+
 class Block(nn.Module):
     def __init__(self, dim: int, heads: int, mlp_ratio: float = 2.0):
         super().__init__()
         self.heads = heads
-        self.norm1 = nn.LayerNorm(dim)
+        self.norm1 = LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
-        self.norm2 = nn.LayerNorm(dim)
+        self.norm2 = LayerNorm(dim)
         self.fc1 = nn.Linear(dim, int(dim * mlp_ratio))
         self.fc2 = nn.Linear(int(dim * mlp_ratio), dim)
 
@@ -52,7 +71,7 @@ class ViT(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(dim))
         self.pos_embed = nn.Parameter(torch.randn(1, 1 + self.grid ** 2, dim) * 0.02)
         self.blocks = nn.ModuleList(Block(dim, heads, mlp_ratio) for _ in range(depth))
-        self.norm = nn.LayerNorm(dim)
+        self.norm = LayerNorm(dim)
 
     @property
     def num_patches(self) -> int:

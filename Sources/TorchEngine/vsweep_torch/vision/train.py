@@ -36,7 +36,7 @@ DEFAULTS = {
     "designer": {"deviation_max": 0.3, "mask_ratio": 0.3, "lr": 1.0e-3, "hidden": 32},
     "feedback": {"size": 0, "batch": 32, "every": 1, "head_steps": 2, "head_lr": 1.0e-2,
                  "depth_weight": 1.0},
-    "align": {"mode": "jvp"},          # jvp | double_backward | auto
+    "align": {"mode": "auto"},         # auto | jvp | double_backward (align.py)
     "budget": {"updates": vp.ANY, "seconds": vp.ANY},
     "report": {"every": 25},
     "eval": {"validation": 256, "test": 512, "probe_steps": 150, "probe_lr": 0.02},

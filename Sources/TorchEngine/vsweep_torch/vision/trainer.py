@@ -191,7 +191,7 @@ class VisionTrainer:
                 self.timings["feedback"] += time.perf_counter() - t0
             t0 = time.perf_counter()
             _, value, self.align_mode_used = alignment_value(
-                self.student, views, [masks[i] for i in range(len(views))], probs, L["temp_student"],
+                self.student, views, self._student_masks(masks, plan), probs, L["temp_student"],
                 self.g_down, self.config["align"]["mode"])
             self.timings["tangent"] += time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -216,7 +216,7 @@ class VisionTrainer:
         # The learner: DINO loss only, on detached views, masks and targets.
         for group in self.opt.param_groups:
             group["lr"] = self.lr_at(fraction)
-        s_logits = [self.student(views[i], masks[i]) for i in range(len(views))]
+        s_logits = [self.student(v, m) for v, m in zip(views, self._student_masks(masks, plan))]
         loss = dino.dino_loss(s_logits, probs, L["temp_student"])
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -232,6 +232,11 @@ class VisionTrainer:
             self.accum["value"] += float(value.detach())
             self.accum["nv"] += 1
         return float(loss.detach())
+
+    @staticmethod
+    def _student_masks(masks: torch.Tensor, plan) -> list:
+        """Masks of the global views; local crops (fewer patches) are never masked."""
+        return [masks[i] if i < plan.globals_ else None for i in range(len(plan.sizes))]
 
     def _refresh_feedback(self, u: int) -> None:
         """Dense heads: ``head_steps`` Adam steps on a feedback minibatch's detached features;
