@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from vsweep_torch.vision import dino
-from vsweep_torch.vision.align import DenseHeads, alignment_value, downstream_gradient
+from vsweep_torch.vision.align import DenseHeads, downstream_gradient
+from vsweep_torch.vision.align import alignment_value as _alignment_value
 from vsweep_torch.vision.model import build_vit
 from vsweep_torch.vision.views import Designer, apply_deviation, render_plan, sample_default
 
@@ -43,12 +44,26 @@ def _designed(student, teacher, designer, images, plan, center):
     box, gates = designer(features, plan)
     params, masks = apply_deviation(plan, 0.5, box, gates)
     views = render_plan(images, plan, params)
-    probs = dino.teacher_probs([teacher(views[i]) for i in range(2)], center, 0.04)
-    return views, [masks[i] for i in range(2)], probs
+    out = [teacher(views[i], None, True) for i in range(2)]
+    probs = dino.teacher_probs([o[0] for o in out], center, 0.04)
+    patch_probs = dino.teacher_probs([o[1] for o in out], center, 0.04)
+    return views, [masks[i] for i in range(2)], (probs, patch_probs)
+
+
+# The SSL loss of these tests: DINO + 0.7 · iBOT (masked patches), both through the soft masks.
+IBOT = 0.7
+
+
+def alignment_value(student, views, masks, probs, temp, g_down, mode):
+    return _alignment_value(student, views, masks, probs[0], temp, g_down, mode, probs[1], IBOT)
 
 
 def _explicit_loss(student, views, masks, probs):
-    return dino.dino_loss([student(v, m) for v, m in zip(views, masks)], probs, 0.1)
+    return dino.ssl_loss(student, views, masks, probs[0], probs[1], 0.1, IBOT)
+
+
+def _detach(probs):
+    return tuple([p.detach() for p in ps] for ps in probs)
 
 
 def test_value_equals_explicit_gdown_dot_gpre_float64():
@@ -58,8 +73,7 @@ def test_value_equals_explicit_gdown_dot_gpre_float64():
     loss, value, mode = alignment_value(student, views, masks, probs, 0.1, g_down, "jvp")
     assert mode == "jvp"
     names = [n for n, _ in student.named_parameters()]
-    ref_loss = _explicit_loss(student, [v.detach() for v in views], [m.detach() for m in masks],
-                              [p.detach() for p in probs])
+    ref_loss = _explicit_loss(student, [v.detach() for v in views], [m.detach() for m in masks], _detach(probs))
     g_pre = torch.autograd.grad(ref_loss, list(student.parameters()))
     explicit = sum((g * g_down[n]).sum() for n, g in zip(names, g_pre))
     assert abs(float(loss - ref_loss)) < 1e-13
@@ -70,7 +84,7 @@ def test_value_equals_explicit_gdown_dot_gpre_float64():
 def test_value_matches_finite_difference_of_loss_along_gdown_float64():
     student, teacher, designer, images, plan, g_down, center = _setup(seed=3)
     views, masks, probs = _designed(student, teacher, designer, images, plan, center)
-    views, masks, probs = [v.detach() for v in views], [m.detach() for m in masks], [p.detach() for p in probs]
+    views, masks, probs = [v.detach() for v in views], [m.detach() for m in masks], _detach(probs)
     _, value, _ = alignment_value(student, views, masks, probs, 0.1, g_down, "jvp")
     h = 1e-6
     with torch.no_grad():
@@ -194,7 +208,8 @@ def test_hf_backbone_loads_from_local_dir_and_aligns(tmp_path, kind):
     g_down = {n: torch.randn_like(p) for n, p in net.named_parameters()}
     views = [x, torch.rand(2, 3, 8, 8)]
     masks = [torch.full((2, 4), 0.3), torch.zeros(2, 4)]
-    probs = [torch.softmax(torch.randn(2, 12), -1) for _ in range(2)]
+    probs = ([torch.softmax(torch.randn(2, 12), -1) for _ in range(2)],
+             [torch.softmax(torch.randn(2, 4, 12), -1) for _ in range(2)])
     loss, value, mode = alignment_value(net, views, masks, probs, 0.1, g_down, "auto")
     assert mode == "double_backward"
     g_pre = torch.autograd.grad(_explicit_loss(net, views, masks, probs), list(net.parameters()), allow_unused=True)

@@ -6,7 +6,7 @@ heads, bilinearly upsampled to pixels; trained on the feedback set on detached f
 on a feedback minibatch. The DINO head's parameters get a zero component (the dense heads
 do not read them).
 
-V(φ) = g_downᵀ g_pre(φ), g_pre(φ) = ∇_θ L_DINO(θ; views(φ)) — the directional derivative of
+V(φ) = g_downᵀ g_pre(φ), g_pre(φ) = ∇_θ L_SSL(θ; views(φ)) (L_SSL = L_DINO + w·L_iBOT, dino.py) — the directional derivative of
 the DINO loss along g_down. ``alignment_value`` computes it without forming g_pre:
 
 - ``jvp`` (default): forward-mode ``torch.func.jvp`` of θ ↦ L_DINO(θ; views) with tangent
@@ -32,7 +32,7 @@ import torch.nn.functional as F
 from torch.func import functional_call, jvp
 
 from .datasets.split import IGNORE
-from .dino import dino_loss
+from .dino import ssl_loss
 from .model import ViT
 
 
@@ -89,21 +89,22 @@ def random_direction(g_down: dict, generator: torch.Generator) -> dict:
     return {n: r * scale for n, r in raw.items()}
 
 
-def ssl_loss_fn(student: nn.Module, views: list, masks: list, probs: list, temp_student: float):
-    """θ ↦ L_DINO(θ; views, masks, teacher probabilities) as a function of a parameter dict."""
+def ssl_loss_fn(student: nn.Module, views: list, masks: list, probs: list, temp_student: float,
+                patch_probs: list | None = None, ibot_weight: float = 0.0):
+    """θ ↦ L_SSL(θ; views, masks, teacher probabilities) as a function of a parameter dict."""
     def loss(params: dict):
-        logits = [functional_call(student, params, (x, m)) for x, m in zip(views, masks)]
-        return dino_loss(logits, probs, temp_student)
+        call = lambda x, m, patches: functional_call(student, params, (x, m, patches))   # noqa: E731
+        return ssl_loss(call, views, masks, probs, patch_probs, temp_student, ibot_weight)
     return loss
 
 
 def alignment_value(student: nn.Module, views: list, masks: list, probs: list, temp_student: float,
-                    g_down: dict, mode: str = "jvp"):
+                    g_down: dict, mode: str = "jvp", patch_probs: list | None = None, ibot_weight: float = 0.0):
     """(L_DINO, V, mode used); V = g_downᵀ ∇_θ L_DINO, differentiable with respect to whatever
     ``views``, ``masks`` and ``probs`` depend on (the designer)."""
     if mode not in ("jvp", "auto", "double_backward"):
         raise ValueError(f"align.mode must be jvp, double_backward or auto (got {mode!r})")
-    f = ssl_loss_fn(student, views, masks, probs, temp_student)
+    f = ssl_loss_fn(student, views, masks, probs, temp_student, patch_probs, ibot_weight)
     primitive = isinstance(student.backbone, ViT)
     if mode == "jvp" and not primitive:
         raise ValueError("align.mode jvp needs the built-in ViT (a fused LayerNorm's tangent is not "

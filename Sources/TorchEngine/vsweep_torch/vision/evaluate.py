@@ -9,8 +9,8 @@ validation during a run and on test only at the end:
   pixels with finite depth, in scene units.
 - ``linear_acc``: linear classifier on [CLS, mean patch token]; accuracy on images with a label.
 
-Probes are trained full-batch with Adam for ``steps`` steps from a fixed seed, so evaluation
-is deterministic and never touches the learner.
+Probes are trained full-batch with Adam for ``steps`` steps from a fixed seed on patch-level
+targets (``patch_targets``), so evaluation is deterministic and never touches the learner.
 """
 from __future__ import annotations
 
@@ -49,19 +49,50 @@ def fit_probes(tokens: torch.Tensor, split: VisionSplit, steps: int = 150, lr: f
         return _fit_probes(tokens, split, steps, lr, seed)
 
 
+def patch_targets(split: VisionSplit, grid: int):
+    """Per-patch training targets: the class distribution of each patch's labelled pixels
+    (B, C, g, g) with the labelled fraction (B, g, g), and the mean finite depth (B, g, g) with
+    its validity. Probes are fitted at patch resolution (16× fewer rows than pixels) and
+    scored at pixel resolution."""
+    seg = torch.from_numpy(split.seg)
+    B, H, W = seg.shape
+    C = split.num_seg_classes
+    labelled = seg != IGNORE
+    onehot = F.one_hot(torch.where(labelled, seg, 0), C).permute(0, 3, 1, 2).double() * labelled[:, None]
+    counts = F.adaptive_avg_pool2d(onehot, grid)                                   # (B, C, g, g)
+    weight = counts.sum(1)
+    dist = counts / weight.clamp_min(1e-12)[:, None]
+    depth = torch.from_numpy(split.depth).double()
+    finite = torch.isfinite(depth)
+    dsum = F.adaptive_avg_pool2d(torch.where(finite, depth, 0)[:, None], grid)[:, 0]
+    dcount = F.adaptive_avg_pool2d(finite.double()[:, None], grid)[:, 0]
+    return dist.float(), weight.float(), (dsum / dcount.clamp_min(1e-12)).float(), (dcount > 0)
+
+
 def _fit_probes(tokens, split, steps, lr, seed):
     gen = torch.Generator().manual_seed(seed)
     D = tokens.shape[-1]
     finite = split.depth[np.isfinite(split.depth)]
     mean, std = (float(finite.mean()), float(finite.std() + 1e-6)) if finite.size else (0.0, 1.0)
     dense = DenseHeads(D, split.num_seg_classes, mean, std)
-    seg = torch.from_numpy(split.seg)
-    depth = torch.from_numpy(split.depth)
     patches = tokens[:, 1:].detach()
+    B, N, _ = patches.shape
+    g = int(round(N ** 0.5))
+    dist, weight, depth, dvalid = patch_targets(split, g)
+    dist = dist.permute(0, 2, 3, 1).reshape(B * N, -1)
+    weight, depth, dvalid = weight.reshape(-1), depth.reshape(-1), dvalid.reshape(-1)
+    rows = patches.reshape(B * N, D)
     opt = torch.optim.Adam(dense.parameters(), lr=lr)
     for _ in range(steps):
         opt.zero_grad()
-        dense.loss(patches, seg, depth, 1.0).backward()
+        loss = rows.new_zeros(())
+        if weight.sum() > 0:
+            ce = -(dist * torch.log_softmax(dense.seg(rows), -1)).sum(-1)
+            loss = loss + (ce * weight).sum() / weight.sum()
+        if dvalid.any():
+            pred = dense.depth(rows)[:, 0]
+            loss = loss + (((pred - (depth - mean) / std)[dvalid]) ** 2).mean()
+        loss.backward()
         opt.step()
     classifier = None
     labels = torch.from_numpy(split.labels)
@@ -104,10 +135,15 @@ def score(probes: Probes, tokens: torch.Tensor, split: VisionSplit) -> dict:
 
 
 def evaluate(backbone: nn.Module, train: VisionSplit, scored: VisionSplit, steps: int, lr: float, seed: int = 0) -> dict:
-    """Fits probes on ``train``'s frozen features, scores them on ``scored``."""
+    """Fits probes on ``train``'s frozen features, scores them on ``scored``. Features are
+    standardised per dimension with ``train``'s patch-token statistics (a fixed affine map,
+    so still linear probes; it only conditions the fit)."""
     was_training = backbone.training
     backbone.eval()
-    probes = fit_probes(extract(backbone, train.images), train, steps, lr, seed)
-    out = score(probes, extract(backbone, scored.images), scored)
+    train_tokens = extract(backbone, train.images)
+    flat = train_tokens.reshape(-1, train_tokens.shape[-1])
+    mean, std = flat.mean(0), flat.std(0) + 1e-6
+    probes = fit_probes((train_tokens - mean) / std, train, steps, lr, seed)
+    out = score(probes, (extract(backbone, scored.images) - mean) / std, scored)
     backbone.train(was_training)
     return out

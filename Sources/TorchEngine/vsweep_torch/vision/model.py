@@ -117,15 +117,19 @@ class DINOHead(nn.Module):
 
 
 class DINONet(nn.Module):
-    """Backbone + head; ``forward`` gives the head's logits on the CLS token."""
+    """Backbone + head; ``forward`` gives the head's logits on the CLS token and, with
+    ``patches=True``, also on every patch token (iBOT's masked-patch targets; shared head)."""
 
     def __init__(self, backbone: nn.Module, dim: int, out_dim: int = 256):
         super().__init__()
         self.backbone = backbone
         self.head = DINOHead(dim, out_dim)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.head(self.backbone(x, mask)[:, 0])
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, patches: bool = False):
+        tokens = self.backbone(x, mask)
+        if patches:
+            return self.head(tokens[:, 0]), self.head(tokens[:, 1:])
+        return self.head(tokens[:, 0])
 
 
 def build_vit(arch: dict) -> DINONet:

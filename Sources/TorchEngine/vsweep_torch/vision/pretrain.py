@@ -36,6 +36,8 @@ def main(argv=None) -> None:
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--mask-ratio", type=float, default=0.3)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--ibot-weight", type=float, default=1.0)
+    p.add_argument("--temp-teacher", type=float, default=0.04)
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     arch = {"image_size": a.image_size, "patch": a.patch, "dim": a.dim, "depth": a.depth, "heads": a.heads,
@@ -44,7 +46,8 @@ def main(argv=None) -> None:
                               "data": {"seed": a.data_seed, "size": a.image_size, "unlabeled": a.unlabeled,
                                        "feedback": 64, "validation": 64, "test": 0},
                               "learner": {"batch": a.batch, "lr": a.lr, "warmup": min(50, a.updates // 5),
-                                          "lr_min": a.lr / 10, "out_dim": a.out_dim, "momentum": 0.99},
+                                          "lr_min": a.lr / 10, "out_dim": a.out_dim, "momentum": 0.99,
+                                          "ibot_weight": a.ibot_weight, "temp_teacher": a.temp_teacher},
                               "designer": {"mask_ratio": a.mask_ratio}}, DEFAULTS)
     trainer = VisionTrainer(config, new_base(arch, a.seed))
     start = time.perf_counter()
@@ -53,7 +56,8 @@ def main(argv=None) -> None:
         if (u + 1) % 50 == 0 or u + 1 == a.updates:
             print(f"pretrain {u + 1}/{a.updates} dino_loss {loss:.4f} {time.perf_counter() - start:.1f}s", file=sys.stderr)
     base = {"magic": BASE_MAGIC, "version": FORMAT_VERSION, "arch": arch, "student": trainer.student.state_dict(),
-            "teacher": trainer.teacher.state_dict(), "center": trainer.center.clone(), "updates": a.updates}
+            "teacher": trainer.teacher.state_dict(), "center": trainer.center.clone(),
+            "center_patch": trainer.center_patch.clone(), "updates": a.updates}
     vp.atomic_save(lambda f: torch.save(base, f), a.out)
     print(f"wrote {a.out}", file=sys.stderr)
 

@@ -32,14 +32,14 @@ DEFAULTS = {
     "learner": {"hf_path": vp.ANY, "out_dim": 256,
                 "lr": 5.0e-4, "lr_min": 5.0e-5, "warmup": 0, "weight_decay": 0.04, "clip": 3.0,
                 "batch": 32, "momentum": 0.99, "temp_student": 0.1, "temp_teacher": 0.04,
-                "center_momentum": 0.9, "local_crops": 0, "local_size": 16},
+                "center_momentum": 0.9, "local_crops": 0, "local_size": 16, "ibot_weight": 1.0},
     "designer": {"deviation_max": 0.3, "mask_ratio": 0.3, "lr": 1.0e-3, "hidden": 32},
     "feedback": {"size": 0, "batch": 32, "every": 1, "head_steps": 2, "head_lr": 1.0e-2,
                  "depth_weight": 1.0},
     "align": {"mode": "auto"},         # auto | jvp | double_backward (align.py)
     "budget": {"updates": vp.ANY, "seconds": vp.ANY},
     "report": {"every": 25},
-    "eval": {"validation": 256, "test": 512, "probe_steps": 150, "probe_lr": 0.02},
+    "eval": {"validation": 256, "test": 512, "probe_steps": 150, "probe_lr": 0.05},
     "checkpoint": {"dir": "runs/vision", "every": vp.ANY},
     "threads": 1,
 }

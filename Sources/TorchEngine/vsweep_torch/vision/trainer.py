@@ -17,7 +17,7 @@ One update (``step``):
 3. (designer arms, every ``feedback.every`` updates) the dense heads take ``head_steps`` Adam
    steps on a feedback minibatch (detached features), then g_down = ∇_θ L_down;
 4. (designer arms) V = g_downᵀ ∇_θ L_DINO by the tangent pass; the designer ascends V;
-5. the learner takes one AdamW step on L_DINO with the views, masks and teacher targets
+5. the learner takes one AdamW step on L_SSL = L_DINO + ibot_weight·L_iBOT with the views, masks and teacher targets
    detached; then the teacher EMA and the centre.
 The learner never receives a gradient of L_down. Every random draw comes from a generator
 seeded by (seed, update, purpose), so a resumed run repeats the same draws, and arms at a
@@ -87,7 +87,8 @@ def new_base(arch: dict, seed: int) -> dict:
         torch.manual_seed(seed)
         student = build_vit(arch)
     return {"magic": BASE_MAGIC, "version": FORMAT_VERSION, "arch": arch, "student": student.state_dict(),
-            "teacher": student.state_dict(), "center": torch.zeros(arch["out_dim"]), "updates": 0}
+            "teacher": student.state_dict(), "center": torch.zeros(arch["out_dim"]),
+            "center_patch": torch.zeros(arch["out_dim"]), "updates": 0}
 
 
 def read_base(path: str) -> dict:
@@ -116,6 +117,7 @@ class VisionTrainer:
             self.arch = {"hf_path": L["hf_path"], "out_dim": L["out_dim"]}
             self.teacher = copy.deepcopy(self.student)
             self.center = torch.zeros(L["out_dim"])
+            self.center_patch = torch.zeros(L["out_dim"])
         else:
             if base is None:
                 raise ValueError("base is required (a checkpoint from `python3 -m vsweep_torch.vision.pretrain`)")
@@ -125,6 +127,7 @@ class VisionTrainer:
             self.teacher = build_vit(self.arch)
             self.teacher.load_state_dict(base["teacher"])
             self.center = base["center"].clone()
+            self.center_patch = base["center_patch"].clone()
         for p in self.teacher.parameters():
             p.requires_grad_(False)
         bb = self.student.backbone
@@ -182,8 +185,7 @@ class VisionTrainer:
             box, gates = self.designer(features, plan)
             params, masks = apply_deviation(plan, eps, box, gates)
             views = render_plan(images, plan, params)
-            t_logits = [self.teacher(views[i]) for i in range(plan.globals_)]
-            probs = dino.teacher_probs(t_logits, self.center, L["temp_teacher"])
+            t_logits, t_patches, probs, patch_probs = self._teacher(views, plan)
             self.timings["designer"] += time.perf_counter() - t0
             if self.g_down is None or u % F["every"] == 0:
                 t0 = time.perf_counter()
@@ -192,7 +194,7 @@ class VisionTrainer:
             t0 = time.perf_counter()
             _, value, self.align_mode_used = alignment_value(
                 self.student, views, self._student_masks(masks, plan), probs, L["temp_student"],
-                self.g_down, self.config["align"]["mode"])
+                self.g_down, self.config["align"]["mode"], patch_probs, L["ibot_weight"])
             self.timings["tangent"] += time.perf_counter() - t0
             t0 = time.perf_counter()
             self.dopt.zero_grad(set_to_none=True)
@@ -202,7 +204,9 @@ class VisionTrainer:
             views = [v.detach() for v in views]
             masks = masks.detach()
             t_logits = [t.detach() for t in t_logits]
+            t_patches = [t.detach() for t in t_patches]
             probs = [p.detach() for p in probs]
+            patch_probs = None if patch_probs is None else [p.detach() for p in patch_probs]
         else:
             with torch.no_grad():
                 if self.arm == "random_views":
@@ -211,13 +215,12 @@ class VisionTrainer:
                 else:
                     params, masks = plan.params, plan.masks
                 views = render_plan(images, plan, params)
-                t_logits = [self.teacher(views[i]) for i in range(plan.globals_)]
-                probs = dino.teacher_probs(t_logits, self.center, L["temp_teacher"])
+                t_logits, t_patches, probs, patch_probs = self._teacher(views, plan)
         # The learner: DINO loss only, on detached views, masks and targets.
         for group in self.opt.param_groups:
             group["lr"] = self.lr_at(fraction)
-        s_logits = [self.student(v, m) for v, m in zip(views, self._student_masks(masks, plan))]
-        loss = dino.dino_loss(s_logits, probs, L["temp_student"])
+        loss = dino.ssl_loss(self.student, views, self._student_masks(masks, plan), probs, patch_probs,
+                             L["temp_student"], L["ibot_weight"])
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         if L["clip"] > 0:
@@ -225,6 +228,8 @@ class VisionTrainer:
         self.opt.step()
         dino.ema_update(self.teacher, self.student, L["momentum"])
         dino.update_center(self.center, t_logits, L["center_momentum"])
+        if t_patches:
+            dino.update_center(self.center_patch, [t.reshape(-1, t.shape[-1]) for t in t_patches], L["center_momentum"])
         self.updates += 1
         self.accum["loss"] += float(loss.detach())
         self.accum["n"] += 1
@@ -232,6 +237,22 @@ class VisionTrainer:
             self.accum["value"] += float(value.detach())
             self.accum["nv"] += 1
         return float(loss.detach())
+
+    def _teacher(self, views: list, plan):
+        """Teacher logits on the global views: (CLS logits, patch logits or None), and their
+        centred, sharpened probabilities."""
+        L = self.config["learner"]
+        cls, patches = [], []
+        for i in range(plan.globals_):
+            if L["ibot_weight"] > 0:
+                c, p = self.teacher(views[i], None, True)
+                cls.append(c)
+                patches.append(p)
+            else:
+                cls.append(self.teacher(views[i]))
+        probs = dino.teacher_probs(cls, self.center, L["temp_teacher"])
+        patch_probs = dino.teacher_probs(patches, self.center_patch, L["temp_teacher"]) if patches else None
+        return cls, patches, probs, patch_probs
 
     @staticmethod
     def _student_masks(masks: torch.Tensor, plan) -> list:
@@ -295,6 +316,7 @@ class VisionTrainer:
         state = {"magic": CHECKPOINT_MAGIC, "version": FORMAT_VERSION, "arch": self.arch, "arm": self.arm,
                  "seed": self.seed, "updates": self.updates, "student": self.student.state_dict(),
                  "teacher": self.teacher.state_dict(), "center": self.center.clone(),
+                 "center_patch": self.center_patch.clone(),
                  "opt": self.opt.state_dict(), "g_down": self.g_down, "accum": dict(self.accum),
                  "timings": dict(self.timings)}
         if self.designer is not None:
@@ -310,6 +332,7 @@ class VisionTrainer:
         self.student.load_state_dict(state["student"])
         self.teacher.load_state_dict(state["teacher"])
         self.center.copy_(state["center"])
+        self.center_patch.copy_(state["center_patch"])
         self.opt.load_state_dict(state["opt"])
         self.g_down = state["g_down"]
         self.accum = dict(state["accum"])
