@@ -21,7 +21,8 @@ public enum PairedPower {
     public static func power(standardizedEffect effect: Double, pairs n: Int, alpha: Double = 0.05) throws -> Double {
         guard n >= 2 else { throw AnalysisError("pairs is \(n); power needs at least 2 pairs") }
         guard alpha > 0, alpha < 1 else { throw AnalysisError("alpha is \(alpha); it must be in (0, 1)") }
-        guard effect.isFinite else { throw AnalysisError("effect is \(effect); it must be finite") }
+        guard !effect.isNaN else { throw AnalysisError("effect is NaN") }
+        if effect.isInfinite { return 1 }
         let nu = Double(n - 1)
         let c = try StudentT(degreesOfFreedom: nu).quantile(1 - alpha / 2)
         let lambda = abs(effect) * Double(n).squareRoot()
