@@ -63,7 +63,7 @@ struct CompareCommand: ParsableCommand {
             throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
                               + " (without --no-run)", code: 2)
         }
-        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store) }
+        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store, runsDirectory: self.runs) }
         let machine = format == .csv || format == .json
         if !machine {
             print("\(sweepName): \(comparison.arms.count) arms × \(comparison.seeds.count) seeds, "
@@ -79,6 +79,13 @@ struct CompareCommand: ParsableCommand {
             print("\nΔ for every metric (p Holm: across arms, per metric)")
             print(try analysis.differencesTable().render(format), terminator: "")
         }
+        if !machine && !analysis.questionLevel.isEmpty {
+            print("\nQuestion level (per-question outcomes paired by seed and question, pooled over seeds)")
+            print(try analysis.questionTable().render(format), terminator: "")
+            print("note: exact McNemar on the discordant (seed, question) pairs: it conditions on these trained runs "
+                  + "(are they different on these questions?) and treats pairs as independent; the seed-level "
+                  + "sign-flip p above is the test of the method across training seeds")
+        }
         if showRuns { print(try analysis.runsTable(runs).render(format), terminator: "") }
         if let seedsFor {
             for line in try withInputErrors({ try analysis.seedsNeeded(for: seedsFor) }) { say("seeds: \(line)") }
@@ -89,8 +96,8 @@ struct CompareCommand: ParsableCommand {
 
 extension ComparisonSpec {
     /// The recorded runs of this comparison's sweep and their analysis.
-    func analyse(_ sweep: Sweep, in store: SweepStore) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
-        let runs = try ArmRun.load(from: store, sweep: sweep)
+    func analyse(_ sweep: Sweep, in store: SweepStore, runsDirectory: String? = nil) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
+        let runs = try ArmRun.load(from: store, sweep: sweep, runsDirectory: runsDirectory)
         return (runs, try ComparisonAnalysis(runs: runs, settings: analysisSettings))
     }
 

@@ -61,6 +61,23 @@ extension ComparisonAnalysis {
                                        "MDE (80%)"], rows: rows)
     }
 
+    /// The question-level comparison of each Pass@1 metric with per-question outcomes:
+    /// Pass@1 of arm and reference over the paired (seed, question) outcomes with Wilson
+    /// intervals, the discordant counts and the exact McNemar p (see `QuestionComparison`).
+    public func questionTable() throws -> TextTable {
+        let ref = settings.reference
+        return try TextTable(
+            headers: ["metric", "arm", "seeds", "seed×question pairs", "Pass@1 arm [95% Wilson]", "Pass@1 \(ref) [95% Wilson]",
+                      "Δ", "only arm right", "only \(ref) right", "p McNemar (exact)"],
+            rows: questionLevel.map { q in
+                [q.metric, q.arm, String(q.seeds), String(q.pairs),
+                 Self.number(q.armPass, digits: 3) + " " + Self.plainInterval(q.armInterval),
+                 Self.number(q.referencePass, digits: 3) + " " + Self.plainInterval(q.referenceInterval),
+                 Self.signed(q.armPass - q.referencePass), String(q.test.armOnly), String(q.test.referenceOnly),
+                 Self.pValue(q.test.pValue)]
+            })
+    }
+
     /// What limits the table, printed under it: the test used, n and the smallest p it
     /// allows, the minimum detectable difference, Monte Carlo error, and why the bootstrap
     /// is not shown.

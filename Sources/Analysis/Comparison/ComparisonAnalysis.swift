@@ -68,6 +68,9 @@ public struct ComparisonAnalysis: Sendable {
 
     public let settings: Settings
     public let arms: [ArmResult]
+    /// Per Pass@1 metric with per-question outcomes (the metric, then report metrics) and
+    /// per arm but the reference: the question-level comparison pooled over paired seeds.
+    public let questionLevel: [QuestionComparison]
     public let warnings: [String]
     /// Runs still to do or running (a comparison read while it runs).
     public let pending: Int
@@ -172,7 +175,43 @@ public struct ComparisonAnalysis: Sendable {
         if settings.wallClock { warnings += Self.loadWarnings(results) }
         if pending > 0 { warnings.insert("\(pending) run(s) not finished yet: partial results", at: 0) }
         arms = results
+        questionLevel = try Self.questionLevel(runs, settings: settings)
         self.warnings = warnings
+    }
+
+    static func questionLevel(_ runs: [ArmRun], settings: Settings) throws -> [QuestionComparison] {
+        func completed(_ arm: String) -> [Int64: ArmRun] {
+            Dictionary(runs.filter { $0.arm == arm && $0.state == .completed }.map { ($0.seed, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let reference = completed(settings.reference)
+        var out: [QuestionComparison] = []
+        for metric in [settings.metric] + settings.reportMetrics {
+            for arm in settings.arms where arm != settings.reference {
+                let mine = completed(arm)
+                var seeds = 0, pairs = 0, armCorrect = 0, refCorrect = 0, armOnly = 0, refOnly = 0
+                for seed in settings.seeds {
+                    guard let a = mine[seed]?.questions[metric], let r = reference[seed]?.questions[metric] else { continue }
+                    let ids = a.keys.filter { r[$0] != nil }
+                    guard !ids.isEmpty else { continue }
+                    seeds += 1
+                    for id in ids {
+                        let x = a[id]!, y = r[id]!
+                        pairs += 1
+                        if x { armCorrect += 1 }
+                        if y { refCorrect += 1 }
+                        if x && !y { armOnly += 1 }
+                        if y && !x { refOnly += 1 }
+                    }
+                }
+                guard pairs > 0 else { continue }
+                out.append(QuestionComparison(
+                    metric: metric, arm: arm, seeds: seeds, pairs: pairs, armCorrect: armCorrect, referenceCorrect: refCorrect,
+                    armInterval: try WilsonInterval.interval(successes: armCorrect, trials: pairs),
+                    referenceInterval: try WilsonInterval.interval(successes: refCorrect, trials: pairs),
+                    test: try ExactMcNemar(armOnly: armOnly, referenceOnly: refOnly)))
+            }
+        }
+        return out
     }
 
     /// Under a wall-clock budget, arms that saw different machine loads did not get
