@@ -140,11 +140,54 @@ public final class TangentPass {
     ///
     /// The method's allowed alternative to `tangent`, and less reliable: the error is float32
     /// rounding of θ ± ε·v and of the logits (∝ 1/ε) plus curvature (∝ ε²), so ε must suit the
-    /// state and the direction's scale. With ε = 1e-2 along a unit-norm direction it matched the
-    /// exact tangent to 4e-5 of max |dz| on the tiny test model, but on a trained state even
-    /// float64 differences were off by 4 % in V (docs/vpretraining.md). Returns a buffer owned
-    /// by this pass, valid until the next call.
+    /// state and the direction's scale: the trial engine uses `logitsFiniteDifference(direction:)`,
+    /// which scales ε by ‖θ‖/‖g‖. This explicit-ε form is for tests. Returns a buffer owned by
+    /// this pass, valid until the next call.
     public func logitsFiniteDifference(direction: UnsafePointer<Float>, epsilon: Float) -> UnsafeMutablePointer<Float> {
+        logitsFiniteDifferenceAt(direction: direction, epsilon: epsilon)
+    }
+
+    /// δ = √(float32 ε) ≈ 3.45e-4, the relative step. A central difference's error is
+    /// truncation ∝ δ² (curvature) plus float32 rounding of the forward pass ∝ u/δ. The
+    /// textbook balance δ = ∛u ≈ 4.9e-3 assumes curvature on the scale of ‖θ‖; a trained
+    /// model is far more curved than that: on the trained test model (LearnerTests,
+    /// FiniteDifferenceStepTests) the relative L2 error of u was 1.2e-2 at δ = 3e-3, 1.3e-3 at
+    /// 1e-3, 1.7e-4 at 3e-4, 1.7e-4 at 1e-4 (all parameters) and 8.6e-4, 1.1e-4, 1.5e-4, 4.8e-4
+    /// (last block), so δ = √u sits in the flat part of both curves (1.5e-4 with it, against
+    /// 6.5e-4..1.6e-3 with the old fixed ε = 1e-2 at ‖g‖ = 0.05 and 4).
+    public static let finiteDifferenceRelativeStep = Double(Float.ulpOfOne).squareRoot()
+
+    /// The step ε for `direction` g: ε = δ · (1 + ‖θ_S‖) / ‖g‖, S = the entries where g ≠ 0,
+    /// δ = `finiteDifferenceRelativeStep`. The parameters that move then move by
+    /// ‖ε g‖ = δ (1 + ‖θ_S‖): a relative step of δ of their own scale, whatever g's norm
+    /// (an unnormalised g_down has norm 3–5: a fixed ε = 1e-2 moved θ by 0.03–0.05, far
+    /// into the curved region of a trained model, and a small-norm g by too little to rise
+    /// above rounding).
+    /// Norms accumulate in Double. 0 when g = 0.
+    public func finiteDifferenceStep(direction: UnsafePointer<Float>) -> Float {
+        let theta = model.params.base
+        var g2 = 0.0, t2 = 0.0
+        for i in 0..<model.layout.count where direction[i] != 0 {
+            let g = Double(direction[i]), t = Double(theta[i])
+            g2 += g * g
+            t2 += t * t
+        }
+        guard g2 > 0 else { return 0 }
+        return Float(Self.finiteDifferenceRelativeStep * (1 + t2.squareRoot()) / g2.squareRoot())
+    }
+
+    /// The central difference with the step `finiteDifferenceStep(direction:)`; a zero
+    /// direction gives zero logit tangents.
+    public func logitsFiniteDifference(direction: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+        let epsilon = finiteDifferenceStep(direction: direction)
+        if epsilon > 0 && epsilon.isFinite { return logitsFiniteDifferenceAt(direction: direction, epsilon: epsilon) }
+        let out = difference ?? FloatBuffer(count: model.config.batch * model.config.context * model.config.vocab)
+        difference = out
+        out.base.update(repeating: 0, count: out.count)
+        return out.base
+    }
+
+    private func logitsFiniteDifferenceAt(direction: UnsafePointer<Float>, epsilon: Float) -> UnsafeMutablePointer<Float> {
         let m = model
         let B = m.batch, T = m.time, BT = B * T, V = m.config.vocab, n = m.layout.count
         precondition(BT > 0, "logitsFiniteDifference before forward")

@@ -69,27 +69,32 @@ final class Evaluator {
     /// Fraction of examples whose greedily decoded final answer matches.
     func passAt1(_ examples: [DownstreamExample]) throws -> Double {
         guard !examples.isEmpty else { return .nan }
+        let correct = try outcomes(examples)
+        return Double(correct.count { $0 }) / Double(examples.count)
+    }
+
+    /// Per example (input order), whether its greedily decoded final answer matches.
+    /// A prompt that leaves no room to answer within the context counts as wrong.
+    func outcomes(_ examples: [DownstreamExample]) throws -> [Bool] {
         let stop = StopRule(maxNewBytes: maxNewTokens)
-        // A prompt that leaves no room to answer within the context counts as wrong.
         let context = model.config.context
-        let fitting = examples.filter { PromptFormat.encode($0).prompt.count < context }
-        var correct = 0
+        var result = [Bool](repeating: false, count: examples.count)
+        let fitting = examples.indices.filter { PromptFormat.encode(examples[$0]).prompt.count < context }
         var i = 0
         while i < fitting.count {
             let chunk = Array(fitting[i..<min(fitting.count, i + batch)])
-            let prompts = chunk.map { PromptFormat.encode($0).prompt }
+            let prompts = chunk.map { PromptFormat.encode(examples[$0]).prompt }
             let outputs = try decoder.generate(prompts: prompts, maxNewTokens: maxNewTokens) { _, generated in
                 stop.shouldStop(Array(generated))
             }
-            for (e, out) in zip(chunk, outputs) {
+            for (index, out) in zip(chunk, outputs) {
                 let text = String(decoding: out, as: UTF8.self)
-                if AnswerExtraction.isCorrect(predicted: AnswerExtraction.finalAnswer(in: text), reference: e.finalAnswer) {
-                    correct += 1
-                }
+                result[index] = AnswerExtraction.isCorrect(predicted: AnswerExtraction.finalAnswer(in: text),
+                                                           reference: examples[index].finalAnswer)
             }
             i += chunk.count
         }
-        return Double(correct) / Double(examples.count)
+        return result
     }
 
     private func lossOn(_ x: [Int32], _ y: [Int32], rows: Int, T: Int) -> Double {

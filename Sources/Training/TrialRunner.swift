@@ -224,12 +224,25 @@ public final class TrialRunner {
             m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(config.eval.feedbackExamples))).loss
         }
         let val = config.eval.finalValExamples.map { Array(dataset.validation.prefix($0)) } ?? dataset.validation
+        var questions: [QuestionOutcomes.Split] = []
         if !val.isEmpty {
-            m["val_pass1"] = try evaluator.passAt1(val)
+            let correct = try evaluator.outcomes(val)
+            m["val_pass1"] = Double(correct.count { $0 }) / Double(val.count)
             m["val_loss"] = evaluator.feedbackLoss(val).loss
+            questions.append(.init(name: "validation", metric: "val_pass1", ids: val.map(\.id), correct: correct))
         }
         let test = config.eval.testExamples.map { Array(dataset.test.prefix($0)) } ?? dataset.test
-        if !test.isEmpty { m["test_pass1"] = try evaluator.passAt1(test) }
+        if !test.isEmpty {
+            let correct = try evaluator.outcomes(test)
+            m["test_pass1"] = Double(correct.count { $0 }) / Double(test.count)
+            questions.append(.init(name: "test", metric: "test_pass1", ids: test.map(\.id), correct: correct))
+        }
+        if let dir = config.checkpoint.dir, !questions.isEmpty {
+            let record = QuestionOutcomes(trial: config.trial, seed: config.seed, updates: state.updates, splits: questions)
+            do { try record.write(toDirectory: dir) } catch {
+                output.log("could not write \(dir)/\(QuestionOutcomes.fileName): \(error)")
+            }
+        }
         state.evalSeconds += monotonicSeconds() - t0
         m["train_seconds"] = state.trainSeconds
         m["eval_seconds"] = state.evalSeconds

@@ -98,7 +98,8 @@ public final class ValueAlignment {
         let u: UnsafeMutablePointer<Float>
         switch settings.align.jvp {
         case .exact: u = tangent.tangent(direction: direction.base, restrictedTo: settings.align.params)
-        case .finiteDifference: u = tangent.logitsFiniteDifference(direction: direction.base, epsilon: 1e-2)
+        // ε = √u_f32 · (1 + ‖θ_S‖)/‖g‖ (TangentPass.finiteDifferenceStep), not a fixed 1e-2 along the unnormalised g.
+        case .finiteDifference: u = tangent.logitsFiniteDifference(direction: direction.base)
         }
         tangentSeconds += monotonicSeconds() - t0
         t0 = monotonicSeconds()

@@ -11,10 +11,13 @@ struct CompareCommand: ParsableCommand {
         abstract: "Run arms × seeds at one matched budget (resumable) and compare them, paired by seed.",
         discussion: """
         The comparison spec format is in docs/sweep-spec.md. Runs what is not done yet (the comparison is \
-        stored as a sweep named after the spec), then prints per arm n, mean ± sd and median of the metric, \
-        and the paired difference to the reference arm with 95% intervals (paired bootstrap with a fixed \
-        seed, paired t) and p-values; under a wall-clock budget also the updates each arm achieved and a \
-        warning when arms ran under different machine loads. Formulas: docs/analysis.md.
+        stored as a sweep named after the spec), then prints per arm n, mean ± sd and interquartile mean of \
+        the metric, and the paired difference to the reference arm: the exact sign-flip permutation p \
+        (primary), its Holm adjustment across arms, the paired t interval and p, the bootstrap interval \
+        (from 10 pairs up), P(arm better than reference); then Δ for every report metric, and notes under \
+        the tables: n, the smallest p it allows, the minimum detectable Δ at 80% power. Under a wall-clock \
+        budget also the updates each arm achieved and a warning when arms ran under different machine \
+        loads. --seeds-for Δ: how many seeds Δ needs at the variance observed. Formulas: docs/analysis.md.
         Exit status: 0 done; 1 runtime failure; 2 bad input (spec, a changed spec without --new); 130 / 143 \
         interrupted (the partial table is printed; run again to resume).
         """)
@@ -27,6 +30,9 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Do not run anything: print what is recorded.") var noRun = false
     @Flag(help: "Also print one row per run (arm, seed, state, metric, updates, seconds, load).") var showRuns = false
     @Flag(help: "Do not print a line per report.") var quiet = false
+    @Option(name: .customLong("seeds-for"),
+            help: "Also print how many seeds a difference of this size needs for 80% power at the observed variance.")
+    var seedsFor: Double?
 
     func run() throws {
         let comparison: ComparisonSpec
@@ -58,7 +64,7 @@ struct CompareCommand: ParsableCommand {
             throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
                               + " (without --no-run)", code: 2)
         }
-        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store) }
+        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store, runsDirectory: self.runs) }
         let machine = format == .csv || format == .json
         if !machine {
             print("\(sweepName): \(comparison.arms.count) arms × \(comparison.seeds.count) seeds, "
@@ -67,17 +73,32 @@ struct CompareCommand: ParsableCommand {
         }
         let table = try machine ? analysis.dataTable() : analysis.readableTable()
         print(table.render(format), terminator: "")
-        if showRuns { print(try analysis.runsTable(runs).render(format), terminator: "") }
-        for warning in analysis.warnings {
-            if machine { log("warning: \(warning)") } else { print("warning: \(warning)") }
+        // Notes belong under the table people read; with CSV/JSON, stdout stays data only.
+        let say: (String) -> Void = machine ? { log($0) } : { print($0) }
+        for note in analysis.notes() { say("note: \(note)") }
+        if !machine && !comparison.reportMetrics.isEmpty {
+            print("\nΔ for every metric (p Holm: across arms, per metric)")
+            print(try analysis.differencesTable().render(format), terminator: "")
         }
+        if !machine && !analysis.questionLevel.isEmpty {
+            print("\nQuestion level (per-question outcomes paired by seed and question, pooled over seeds)")
+            print(try analysis.questionTable().render(format), terminator: "")
+            print("note: exact McNemar on the discordant (seed, question) pairs: it conditions on these trained runs "
+                  + "(are they different on these questions?) and treats pairs as independent; the seed-level "
+                  + "sign-flip p above is the test of the method across training seeds")
+        }
+        if showRuns { print(try analysis.runsTable(runs).render(format), terminator: "") }
+        if let seedsFor {
+            for line in try withInputErrors({ try analysis.seedsNeeded(for: seedsFor) }) { say("seeds: \(line)") }
+        }
+        for warning in analysis.warnings { say("warning: \(warning)") }
     }
 }
 
 extension ComparisonSpec {
     /// The recorded runs of this comparison's sweep and their analysis.
-    func analyse(_ sweep: Sweep, in store: SweepStore) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
-        let runs = try ArmRun.load(from: store, sweep: sweep)
+    func analyse(_ sweep: Sweep, in store: SweepStore, runsDirectory: String? = nil) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
+        let runs = try ArmRun.load(from: store, sweep: sweep, runsDirectory: runsDirectory)
         return (runs, try ComparisonAnalysis(runs: runs, settings: analysisSettings))
     }
 
@@ -86,7 +107,8 @@ extension ComparisonSpec {
         if case .seconds = budget { wallClock = true }
         return ComparisonAnalysis.Settings(arms: arms.map(\.name), reference: reference, seeds: seeds, metric: metric,
                                            reportMetrics: reportMetrics, wallClock: wallClock,
-                                           resamples: bootstrapResamples, bootstrapSeed: bootstrapSeed)
+                                           resamples: bootstrapResamples, bootstrapSeed: bootstrapSeed,
+                                           higherIsBetter: goal == .maximize)
     }
 
     var budgetText: String {

@@ -19,6 +19,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Argument(help: "Sweep or comparison name.") var sweep: String
     @Option(help: "Output directory (created).") var out: String
+    @Option(name: .customLong("runs"), help: "Directory of trial directories (per-question outcomes of a comparison are read there).")
+    var runsDirectory = "runs"
 
     func run() throws {
         let s = try store.open()
@@ -26,7 +28,7 @@ struct ReportCommand: ParsableCommand {
         let page: HTMLReport
         let figures: [(name: String, plot: any SVGPlot)]
         if let comparison = SweepQueries.comparisonSpec(of: found) {
-            let (runs, analysis) = try withInputErrors { try comparison.analyse(found, in: s) }
+            let (runs, analysis) = try withInputErrors { try comparison.analyse(found, in: s, runsDirectory: runsDirectory) }
             let report = try withInputErrors {
                 try ComparisonReport(name: found.name, runs: runs, analysis: analysis, budget: comparison.budgetText)
             }
@@ -37,7 +39,12 @@ struct ReportCommand: ParsableCommand {
             let logNames = Set(spec?.space.compactMap { p -> String? in
                 if case .logUniform = p.domain { return p.name } else { return nil }
             } ?? [])
-            let report = try withInputErrors { try SweepReport(store: s, sweep: found, logParameters: logNames) }
+            let choiceNames = Set(spec?.space.compactMap { p -> String? in
+                if case .choice = p.domain { return p.name } else { return nil }
+            } ?? [])
+            let report = try withInputErrors {
+                try SweepReport(store: s, sweep: found, logParameters: logNames, categoricalParameters: choiceNames)
+            }
             (page, figures) = (report.page, report.figures)
         }
         try withInputErrors {

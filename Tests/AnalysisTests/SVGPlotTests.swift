@@ -85,7 +85,11 @@ final class SVGPlotTests: XCTestCase {
         let doc = SVGInspector.parse(plot.svg())
         let dots = doc.withClass("mark dot")
         XCTAssertEqual(dots.count, 4)
-        XCTAssertEqual(dots.map { $0.attributes["fill"] ?? "" }, ["#0072B2", "#D55E00", "#0072B2", "#999999"])
+        // Stopped trials are drawn last (on top), so none hides under a promoted one.
+        XCTAssertEqual(dots.map { $0.attributes["fill"] ?? "" }, ["#0072B2", "#0072B2", "#999999", "#D55E00"])
+        // The two points of rung 100 stand side by side, not on top of each other.
+        let xs = dots.map { Double($0.attributes["cx"] ?? "") ?? .nan }
+        XCTAssertGreaterThan(abs(xs[0] - xs[3]), 8, "dodged by more than a dot's diameter: \(xs)")
         XCTAssertEqual(doc.texts("tick-label x"), ["100", "200", "500", "1000"])
         XCTAssertEqual(doc.texts("legend-label"), ["promoted / continued", "stopped here", "pending"])
     }

@@ -32,6 +32,18 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("baseline  2") }, out)
         XCTAssertTrue(lines.contains { $0.hasPrefix("vpt       2") }, out)
         XCTAssertTrue(out.contains("Δ vs baseline"), out)
+        XCTAssertTrue(out.contains("p sign-flip"), out)
+        XCTAssertFalse(out.contains("p (bootstrap)"), out)
+        XCTAssertTrue(out.contains("note: n = 2 pairs: the smallest sign-flip p attainable is 0.5"), out)
+        XCTAssertTrue(out.contains("note: bootstrap not shown: n=2 pairs give only 3 distinct resamples"), out)
+        XCTAssertTrue(out.contains("Δ for every metric"), out)
+    }
+
+    func testSeedsForPrintsTheSeedsAnEffectNeeds() {
+        let r = CLIFixture.run(["compare", CLIFixture.comparisonPath, "--db", CLIFixture.database, "--no-run",
+                                "--seeds-for", "0.05"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("seeds: vpt vs baseline: Δ = +0.05"), r.stdout)
     }
 
     func testJSONAgreesWithTheStoredRunsAndCSVHasTheSameColumns() throws {
@@ -62,7 +74,15 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(header.split(separator: ",").map(String.init), baseline.keys.sorted().isEmpty ? [] :
                         ["arm", "n", "mean", "sd", "median", "diff", "bootstrap_lower", "bootstrap_upper", "t_lower",
                          "t_upper", "t", "df", "p_t", "p_bootstrap", "val_loss_mean", "val_loss_sd", "updates_mean",
-                         "train_seconds_mean", "load_mean"])
+                         "train_seconds_mean", "load_mean",
+                         "p_signflip", "signflip_exact", "signflip_mc_error", "p_holm", "smallest_p", "mde", "iqm",
+                         "iqm_lower", "iqm_upper", "p_better", "p_better_lower", "p_better_upper",
+                         "val_loss_diff", "val_loss_t_lower", "val_loss_t_upper", "val_loss_p_signflip", "val_loss_p_holm"])
+        // 2 seeds: the exact sign-flip p is at least 0.5, and no bootstrap below 10 pairs.
+        guard case .number(let pSignFlip)? = vpt["p_signflip"] else { return XCTFail("no sign-flip p: \(vpt)") }
+        XCTAssertGreaterThanOrEqual(pSignFlip, 0.5)
+        XCTAssertEqual(vpt["p_bootstrap"], .null)
+        XCTAssertTrue(json.stderr.contains("note: bootstrap not shown: n=2 pairs give only 3 distinct resamples"), json.stderr)
         let markdown = CLIFixture.run(["compare", CLIFixture.comparisonPath, "--db", CLIFixture.database, "--no-run",
                                        "--format", "markdown"])
         XCTAssertTrue(markdown.stdout.contains("| arm "), markdown.stdout)

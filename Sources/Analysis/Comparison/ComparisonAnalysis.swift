@@ -2,10 +2,13 @@ import Foundation
 import SweepStore
 
 /// A budget-matched comparison of arms across seeds, from its recorded runs: per arm
-/// the metric's n, mean ± sd and median, the extra metrics, the updates and training
-/// seconds achieved and the machine load; per arm but the reference, the paired
-/// difference to the reference (same seed) with a bootstrap and a t interval and the
-/// p-values (see `PairedComparison`). Warnings say what weakens the comparison.
+/// the metric's n, mean ± sd, median and interquartile mean, the extra metrics, the
+/// updates and training seconds achieved and the machine load; per arm but the
+/// reference, the paired difference to the reference (same seed) for the metric and
+/// every report metric, with the exact sign-flip p (primary), its Holm adjustment across
+/// the arms, the t interval and p, the bootstrap (from 10 pairs up), the minimum
+/// detectable difference, and the probability of improvement (see `PairedComparison`,
+/// `Aggregates`). Warnings say what weakens the comparison; `notes` what limits it.
 public struct ComparisonAnalysis: Sendable {
     public struct Settings: Sendable, Equatable {
         public var arms: [String]
@@ -17,9 +20,12 @@ public struct ComparisonAnalysis: Sendable {
         public var wallClock: Bool
         public var resamples: Int
         public var bootstrapSeed: UInt64
+        /// Whether larger values of the metric are better (P(arm better) counts this way).
+        public var higherIsBetter: Bool
 
         public init(arms: [String], reference: String, seeds: [Int64], metric: String, reportMetrics: [String] = [],
-                    wallClock: Bool, resamples: Int = 10_000, bootstrapSeed: UInt64 = 0) {
+                    wallClock: Bool, resamples: Int = 10_000, bootstrapSeed: UInt64 = 0, higherIsBetter: Bool = true) {
+            self.higherIsBetter = higherIsBetter
             self.arms = arms
             self.reference = reference
             self.seeds = seeds
@@ -44,10 +50,27 @@ public struct ComparisonAnalysis: Sendable {
         /// Against the reference, over the seeds both completed; nil for the reference.
         public var paired: PairedComparison?
         public var pairedSeeds: [Int64]
+        /// The sign-flip p of `paired`, Holm-adjusted across the arms compared with the reference.
+        public var holmP: Double?
+        /// Interquartile mean of `values` (rliable), and its stratified-bootstrap interval
+        /// from `PairedComparison.bootstrapMinimumPairs` runs up.
+        public var iqm: Double?
+        public var iqmInterval: ConfidenceInterval?
+        /// P(a run of this arm is better than a run of the reference) (rliable's probability
+        /// of improvement over the paired seeds' runs) and its interval from 10 pairs up.
+        public var improvement: Double?
+        public var improvementInterval: ConfidenceInterval?
+        /// Per report metric: the paired comparison over the seeds where both runs reported it,
+        /// and its Holm-adjusted sign-flip p (across arms, per metric).
+        public var reportPaired: [String: PairedComparison] = [:]
+        public var reportHolmP: [String: Double] = [:]
     }
 
     public let settings: Settings
     public let arms: [ArmResult]
+    /// Per Pass@1 metric with per-question outcomes (the metric, then report metrics) and
+    /// per arm but the reference: the question-level comparison pooled over paired seeds.
+    public let questionLevel: [QuestionComparison]
     public let warnings: [String]
     /// Runs still to do or running (a comparison read while it runs).
     public let pending: Int
@@ -100,18 +123,95 @@ public struct ComparisonAnalysis: Sendable {
                     warnings.append("\(name) vs \(settings.reference): \(pairedSeeds.count) of \(settings.seeds.count) seeds paired")
                 }
             }
+            var reportPaired: [String: PairedComparison] = [:]
+            var improvement: Double?, improvementInterval: ConfidenceInterval?
+            if name != settings.reference {
+                for metric in settings.reportMetrics {
+                    let both = pairedSeeds.filter {
+                        done[$0]!.finalMetrics[metric]?.isFinite == true && reference[$0]!.finalMetrics[metric]?.isFinite == true
+                    }
+                    guard !both.isEmpty else { continue }
+                    reportPaired[metric] = try PairedComparison(
+                        arm: both.map { done[$0]!.finalMetrics[metric]! }, reference: both.map { reference[$0]!.finalMetrics[metric]! },
+                        resamples: settings.resamples, seed: settings.bootstrapSeed)
+                }
+                if !pairedSeeds.isEmpty {
+                    let sign = settings.higherIsBetter ? 1.0 : -1.0
+                    let x = pairedSeeds.map { [sign * done[$0]!.value!] }, y = pairedSeeds.map { [sign * reference[$0]!.value!] }
+                    improvement = try Aggregates.probabilityOfImprovement(x, over: y)
+                    if pairedSeeds.count >= PairedComparison.bootstrapMinimumPairs {
+                        improvementInterval = try Aggregates.stratifiedBootstrap(
+                            [x, y], resamples: settings.resamples, seed: settings.bootstrapSeed) {
+                            try Aggregates.probabilityOfImprovement($0[0], over: $0[1])
+                        }
+                    }
+                }
+            }
+            let scores = values.map { [$0.value] }
+            var iqmInterval: ConfidenceInterval?
+            if scores.count >= PairedComparison.bootstrapMinimumPairs {
+                iqmInterval = try Aggregates.stratifiedBootstrap([scores], resamples: settings.resamples,
+                                                                 seed: settings.bootstrapSeed) {
+                    try Aggregates.interquartileMean($0[0])
+                }
+            }
             results.append(ArmResult(
                 name: name, values: values, summary: values.isEmpty ? nil : try Summary(values: values.map(\.value)),
                 reportSummaries: reportSummaries,
                 updates: seeds.isEmpty ? nil : try Summary(values: seeds.map { Double(done[$0]!.updates) }),
                 trainSeconds: seeds.isEmpty ? nil : try Summary(values: seeds.map { done[$0]!.trainSeconds }),
                 load: loads.isEmpty ? nil : loads.reduce(0, +) / Double(loads.count),
-                paired: paired, pairedSeeds: pairedSeeds))
+                paired: paired, pairedSeeds: pairedSeeds,
+                iqm: scores.isEmpty ? nil : try Aggregates.interquartileMean(scores), iqmInterval: iqmInterval,
+                improvement: improvement, improvementInterval: improvementInterval, reportPaired: reportPaired))
+        }
+        // Holm across the arms compared with the reference: the primary metric, then each report metric.
+        let holm = Holm.adjust(results.map { $0.paired?.signFlip.pValue })
+        for i in results.indices { results[i].holmP = holm[i] }
+        for metric in settings.reportMetrics {
+            let adjusted = Holm.adjust(results.map { $0.reportPaired[metric]?.signFlip.pValue })
+            for i in results.indices { if let p = adjusted[i] { results[i].reportHolmP[metric] = p } }
         }
         if settings.wallClock { warnings += Self.loadWarnings(results) }
         if pending > 0 { warnings.insert("\(pending) run(s) not finished yet: partial results", at: 0) }
         arms = results
+        questionLevel = try Self.questionLevel(runs, settings: settings)
         self.warnings = warnings
+    }
+
+    static func questionLevel(_ runs: [ArmRun], settings: Settings) throws -> [QuestionComparison] {
+        func completed(_ arm: String) -> [Int64: ArmRun] {
+            Dictionary(runs.filter { $0.arm == arm && $0.state == .completed }.map { ($0.seed, $0) }, uniquingKeysWith: { a, _ in a })
+        }
+        let reference = completed(settings.reference)
+        var out: [QuestionComparison] = []
+        for metric in [settings.metric] + settings.reportMetrics {
+            for arm in settings.arms where arm != settings.reference {
+                let mine = completed(arm)
+                var seeds = 0, pairs = 0, armCorrect = 0, refCorrect = 0, armOnly = 0, refOnly = 0
+                for seed in settings.seeds {
+                    guard let a = mine[seed]?.questions[metric], let r = reference[seed]?.questions[metric] else { continue }
+                    let ids = a.keys.filter { r[$0] != nil }
+                    guard !ids.isEmpty else { continue }
+                    seeds += 1
+                    for id in ids {
+                        let x = a[id]!, y = r[id]!
+                        pairs += 1
+                        if x { armCorrect += 1 }
+                        if y { refCorrect += 1 }
+                        if x && !y { armOnly += 1 }
+                        if y && !x { refOnly += 1 }
+                    }
+                }
+                guard pairs > 0 else { continue }
+                out.append(QuestionComparison(
+                    metric: metric, arm: arm, seeds: seeds, pairs: pairs, armCorrect: armCorrect, referenceCorrect: refCorrect,
+                    armInterval: try WilsonInterval.interval(successes: armCorrect, trials: pairs),
+                    referenceInterval: try WilsonInterval.interval(successes: refCorrect, trials: pairs),
+                    test: try ExactMcNemar(armOnly: armOnly, referenceOnly: refOnly)))
+            }
+        }
+        return out
     }
 
     /// Under a wall-clock budget, arms that saw different machine loads did not get

@@ -28,6 +28,9 @@ public struct ArmRun: Sendable, Equatable {
     public var trainSeconds: Double
     /// Mean 1-minute load average over the attempts' samples; nil if never sampled.
     public var loadMean: Double?
+    /// Per Pass@1 metric (e.g. `test_pass1`): question id → answered correctly, from the
+    /// trial's `questions.json`; empty when the engine wrote none (or it was not found).
+    public var questions: [String: [String: Bool]] = [:]
 
     public init(number: Int64, arm: String, seed: Int64, state: TrialState, value: Double?,
                 finalMetrics: [String: Double], curve: [CurvePoint], updates: Int64, trainSeconds: Double,
@@ -45,8 +48,10 @@ public struct ArmRun: Sendable, Equatable {
     }
 
     /// The runs of a comparison sweep, in trial order. Trials without an arm (a sweep
-    /// that is not a comparison) are an error naming the sweep.
-    public static func load(from store: SweepStore, sweep: Sweep) throws -> [ArmRun] {
+    /// that is not a comparison) are an error naming the sweep. With `runsDirectory`, each
+    /// trial's per-question outcomes are read from `<runs>/<sweep>/trial-<n>/questions.json`
+    /// (or the directory of its last checkpoint).
+    public static func load(from store: SweepStore, sweep: Sweep, runsDirectory: String? = nil) throws -> [ArmRun] {
         try store.trials(sweepID: sweep.id).map { trial in
             guard let arm = trial.arm else {
                 throw AnalysisError("sweep \(sweep.name) is not a comparison (its trials have no arm); "
@@ -63,12 +68,20 @@ public struct ArmRun: Sendable, Equatable {
             let attempts = try store.attempts(trialID: trial.id)
             let samples = attempts.reduce(0) { $0 + $1.loadSamples }
             let weighted = attempts.reduce(0.0) { $0 + ($1.loadMean ?? 0) * Double($1.loadSamples) }
-            return ArmRun(number: trial.number, arm: arm, seed: trial.seed, state: trial.state,
-                          value: trial.state == .completed ? trial.finalValue : nil,
-                          finalMetrics: reports.last?.metrics ?? [:],
-                          curve: curve,
-                          updates: trial.updatesDone, trainSeconds: trial.trainSeconds,
-                          loadMean: samples > 0 ? weighted / Double(samples) : nil)
+            var run = ArmRun(number: trial.number, arm: arm, seed: trial.seed, state: trial.state,
+                             value: trial.state == .completed ? trial.finalValue : nil,
+                             finalMetrics: reports.last?.metrics ?? [:],
+                             curve: curve,
+                             updates: trial.updatesDone, trainSeconds: trial.trainSeconds,
+                             loadMean: samples > 0 ? weighted / Double(samples) : nil)
+            if let runsDirectory, trial.state == .completed {
+                var directories = ["\(runsDirectory)/\(sweep.name)/trial-\(trial.number)"]
+                if let checkpoint = trial.lastCheckpointPath { directories.append((checkpoint as NSString).deletingLastPathComponent) }
+                for directory in directories {
+                    if let found = try QuestionOutcomes.load(directory: directory) { run.questions = found; break }
+                }
+            }
+            return run
         }
     }
 }

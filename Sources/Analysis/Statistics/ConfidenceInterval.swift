@@ -5,5 +5,9 @@ public struct ConfidenceInterval: Sendable, Equatable {
     /// e.g. 0.95.
     public let level: Double
 
+    public init(lower: Double, upper: Double, level: Double) {
+        self.lower = lower; self.upper = upper; self.level = level
+    }
+
     public func contains(_ value: Double) -> Bool { lower <= value && value <= upper }
 }

@@ -14,7 +14,10 @@ public struct SweepReport: Sendable {
 
     /// `logParameters`: parameters searched on a log scale (the spec's `log_uniform`),
     /// drawn on a log axis; others get one when their values span two decades.
-    public init(store: SweepStore, sweep: Sweep, logParameters: Set<String> = []) throws {
+    /// `categoricalParameters`: choice parameters (the spec's `choice`), drawn on a
+    /// categorical axis even when their values are numbers.
+    public init(store: SweepStore, sweep: Sweep, logParameters: Set<String> = [],
+                categoricalParameters: Set<String> = []) throws {
         let trials = try store.trials(sweepID: sweep.id)
         let metric = sweep.metric
         var figures: [(String, any SVGPlot)] = []
@@ -22,7 +25,8 @@ public struct SweepReport: Sendable {
         let names = Array(Set(trials.flatMap { $0.params.keys })).sorted()
         for name in names {
             figures.append(("param-\(Self.fileSafe(name))",
-                            Self.scatter(trials, parameter: name, metric: metric, log: logParameters.contains(name))))
+                            Self.scatter(trials, parameter: name, metric: metric, log: logParameters.contains(name),
+                                         categorical: categoricalParameters.contains(name))))
         }
         let rungs = try Self.rungPlot(store: store, sweep: sweep, trials: trials)
         if let rungs { figures.append(("rungs", rungs)) }
@@ -72,10 +76,10 @@ public struct SweepReport: Sendable {
 
     /// Numeric parameters spanning two decades or more, all positive, get a log axis
     /// (the store keeps values, not the spec's domain); strings and booleans are categories.
-    static func scatter(_ trials: [Trial], parameter: String, metric: String, log: Bool) -> ScatterPlot {
+    static func scatter(_ trials: [Trial], parameter: String, metric: String, log: Bool, categorical: Bool = false) -> ScatterPlot {
         let withValue = trials.filter { $0.params[parameter] != nil && $0.finalValue != nil }
         let numbers = withValue.compactMap { $0.params[parameter]?.doubleValue }
-        let numeric = numbers.count == withValue.count && !numbers.isEmpty
+        let numeric = !categorical && numbers.count == withValue.count && !numbers.isEmpty
         let points = withValue.map { t -> ScatterPlot.Point in
             let v = t.params[parameter]!
             let x: ScatterPlot.XValue = numeric ? .number(v.doubleValue!) : .category(text(v))
@@ -87,7 +91,13 @@ public struct SweepReport: Sendable {
             let span = (numbers.max() ?? 1) / max(numbers.min() ?? 1, .leastNormalMagnitude)
             axis = .numeric(positive && (log || span >= 100) ? .log : .linear)
         } else {
-            axis = .categorical(Array(Set(points.compactMap { if case .category(let c) = $0.x { c } else { nil } })).sorted())
+            // Choices in their natural order: numerically when every value is a number.
+            let order = Dictionary(withValue.map { (text($0.params[parameter]!), $0.params[parameter]!.doubleValue) },
+                                   uniquingKeysWith: { a, _ in a })
+            axis = .categorical(order.keys.sorted { a, b in
+                if let x = order[a] ?? nil, let y = order[b] ?? nil, x != y { return x < y }
+                return a < b
+            })
         }
         return ScatterPlot(title: "\(metric) vs \(parameter)", xLabel: parameter, yLabel: metric, points: points,
                            xAxis: axis, colours: Palette.trialStates)
