@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Aggregates in the style of rliable (Agarwal et al., "Deep RL at the edge of the
 /// statistical precipice", NeurIPS 2021), for scores[run][task] (one row per run, i.e.
 /// seed; one column per task; a comparison has one task, its metric).
@@ -45,7 +47,7 @@ public enum Aggregates {
         guard level > 0, level < 1 else { throw AnalysisError("level is \(level); it must be in (0, 1)") }
         guard resamples >= 1 else { throw AnalysisError("resamples is \(resamples); it must be >= 1") }
         for set in sets { _ = try validated(set, "scores") }
-        var generator = BootstrapGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var values: [Double] = []
         values.reserveCapacity(resamples)
         for _ in 0..<resamples {

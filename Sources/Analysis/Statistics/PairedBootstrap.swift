@@ -1,8 +1,10 @@
+import Vocabulary
+
 /// The paired (percentile) bootstrap of the mean difference.
 ///
 /// Procedure, replayed exactly by `scripts/reference/stats_reference.py`: a SplitMix64
 /// generator starts at state = seed; for each of B resamples, n indices are drawn one
-/// after another with `index(below: n)` (rejection sampling, see `BootstrapGenerator`),
+/// after another with `index(below: n)` (rejection sampling, see `SplitMix64.uniform(below:)` in Vocabulary),
 /// and the resample mean is (Σ d_index, summed in draw order)/n.
 ///
 /// Interval: with m₍₀₎ ≤ … ≤ m₍B−1₎ the sorted resample means and α = (1 − level)/2,
@@ -32,7 +34,7 @@ public struct PairedBootstrap: Sendable, Equatable {
 
     /// The B resample means, in draw order.
     static func resampleMeans(_ d: [Double], resamples: Int, seed: UInt64) -> [Double] {
-        var generator = BootstrapGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         let n = d.count
         var means = [Double]()
         means.reserveCapacity(resamples)

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// The paired sign-flip permutation test of the mean difference (Fisher 1935; the
 /// `permutation_type="samples"` test of `scipy.stats.permutation_test` on pairs).
 ///
@@ -70,7 +72,7 @@ public struct SignFlipTest: Sendable, Equatable {
         } else {
             exact = false
             self.resamples = resamples
-            var generator = BootstrapGenerator(seed: seed)
+            var generator = SplitMix64(seed: seed)
             var extreme = 0
             for _ in 0..<resamples {
                 var s = 0.0
