@@ -11,28 +11,25 @@ import SweepStore
 /// Only decisions that compared something (at a rung, or against a median) and every
 /// stop are stored; "no new rung reached" between rungs is not a decision.
 final class StoppingCoordinator {
-    let rule: (any StoppingRule)?
-    let ruleName: String
     private let hyperband: Hyperband?
     private let goal: Goal
     private var tracker: (any IncrementalStopping)?
 
     init(spec: SweepSpec) throws {
         goal = spec.goal
+        let rule: (any StoppingRule)?
         do {
             switch spec.stopping {
             case .none:
-                rule = nil; ruleName = "none"; hyperband = nil
+                rule = nil; hyperband = nil
             case .median(let warmup, let minPeers):
-                rule = try MedianStoppingRule(warmupSteps: warmup, minPeers: minPeers, goal: goal); ruleName = "median"
-                hyperband = nil
+                rule = try MedianStoppingRule(warmupSteps: warmup, minPeers: minPeers, goal: goal); hyperband = nil
             case .asha(let rMin, let eta, let rMax):
-                rule = try ASHA(minResource: rMin, reductionFactor: eta, maxResource: rMax, goal: goal); ruleName = "asha"
-                hyperband = nil
+                rule = try ASHA(minResource: rMin, reductionFactor: eta, maxResource: rMax, goal: goal); hyperband = nil
             case .hyperband(let rMin, let eta, let rMax):
                 let band = try Hyperband(sweep: spec.name, minResource: rMin, reductionFactor: eta, maxResource: rMax,
                                          goal: goal)
-                rule = band; ruleName = "hyperband"; hyperband = band
+                rule = band; hyperband = band
             }
         } catch let error as StoppingRuleError {
             throw SchedulerError.invalidSpec("stopping: \(error)")
