@@ -157,3 +157,30 @@ def test_trainer_callback_reports_and_stops():
     ev = events(buf.getvalue())
     assert ev[0]["event"] == "report" and ev[0]["metrics"] == {"loss": 1.5} and ev[0]["tokens"] == 16
     assert ev[1] == {"event": "checkpoint", "path": "/tmp/unused-vsweep-cb/checkpoint-2", "updates": 2}
+
+
+DEFERRED_CHILD = """
+import os, signal, sys, threading
+from vsweep_torch import protocol as vp
+stop = vp.Termination.install(deferred=True)
+seen = []
+t = threading.Thread(target=lambda: seen.append(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+t.start(); t.join()
+assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, "deferred mode must not install a handler"
+assert not stop.requested
+os.kill(os.getpid(), signal.SIGTERM)   # blocked: stays pending instead of killing or interrupting
+assert signal.SIGTERM in signal.sigpending()
+assert stop.requested and stop.requested          # polled once, then remembered
+assert signal.SIGTERM not in signal.sigpending()  # consumed by the poll
+assert signal.SIGTERM in seen[0], "threads started later inherit the mask"
+print("ok")
+"""
+
+
+def test_deferred_termination_blocks_and_polls_the_signal():
+    """Distributed ranks must never run a SIGTERM handler: one interrupting a gloo collective on
+    one rank left the ranks out of step (CI hang). Deferred mode blocks the signals in every
+    thread and turns a pending SIGTERM into `requested` when polled."""
+    r = subprocess.run([sys.executable, "-c", DEFERRED_CHILD], capture_output=True, text=True, env=engine_env(),
+                       timeout=120)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr

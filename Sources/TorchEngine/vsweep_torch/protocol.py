@@ -238,19 +238,44 @@ class Budget:
 class Termination:
     """A flag raised by SIGTERM (and SIGINT). ``install()`` sets the handlers and returns it.
 
+    ``install(deferred=True)`` is for processes that run collectives (torch.distributed ranks):
+    instead of a handler, the signals are blocked in every thread and polled as pending signals
+    at ``requested``/``agreed()``. A handler interrupts whatever system call the process is in;
+    Python installs handlers without SA_RESTART, so a gloo collective interrupted mid-flight
+    returned early on one rank and the ranks went on out of step, each waiting in a different
+    collective for ever. A blocked signal interrupts nothing and waits to be polled.
+
     ``agreed()`` is the flag OR-reduced over torch.distributed ranks when a process group is
     initialised (every rank stops after the same step), else the local flag.
     """
 
     def __init__(self):
-        self.requested = False
+        self._requested = False
+        self._deferred: tuple[int, ...] = ()
+
+    @property
+    def requested(self) -> bool:
+        if not self._requested and self._deferred and signal.sigtimedwait(self._deferred, 0) is not None:
+            self._requested = True
+        return self._requested
+
+    @requested.setter
+    def requested(self, value: bool) -> None:
+        self._requested = value
 
     def _handle(self, signum, frame):  # noqa: ARG002
-        self.requested = True
+        self._requested = True
 
     @classmethod
-    def install(cls, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT)) -> "Termination":
+    def install(cls, signals: Iterable[int] = (signal.SIGTERM, signal.SIGINT),
+                deferred: bool = False) -> "Termination":
         t = cls()
+        if deferred:
+            # Threads started later (gloo's, the data loaders') inherit the mask, so no thread
+            # of the process ever runs a handler for these signals.
+            t._deferred = tuple(signals)
+            signal.pthread_sigmask(signal.SIG_BLOCK, t._deferred)
+            return t
         for s in signals:
             signal.signal(s, t._handle)
         return t
@@ -266,8 +291,8 @@ class Termination:
         flag = torch.tensor([1.0 if self.requested else 0.0], device=device or "cpu")
         dist.all_reduce(flag, op=dist.ReduceOp.MAX)
         if flag.item() > 0:
-            self.requested = True
-        return self.requested
+            self._requested = True
+        return self._requested
 
 
 # ---------------------------------------------------------------------------------------------

@@ -580,7 +580,8 @@ class Trial:
 
 def _rank_main(rank: int, world: int, config: dict, resume: str | None, rendezvous: str) -> None:
     out = vp.Reporter(ENGINE, enabled=rank == 0)
-    stop = vp.Termination.install()
+    # Before the process group starts its threads: they must inherit the blocked signals.
+    stop = vp.Termination.install(deferred=world > 1)
     if world > 1:
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // world)) if not torch.cuda.is_available() else None
         backend = config["distributed"]["backend"]
