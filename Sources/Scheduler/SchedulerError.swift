@@ -5,7 +5,7 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     /// A query named a sweep the database does not hold.
     case unknownSweep(String)
     /// The sweep exists with another spec; `vsweep run --new` starts a new sweep.
-    case specChanged(sweep: String, storedHash: String, newHash: String)
+    case specChanged(sweep: String, storedHash: String, newHash: String, changes: [String])
     /// The sweep ended as failed or cancelled; it cannot be resumed.
     case sweepNotResumable(sweep: String, state: String)
     /// Another scheduler holds the sweep's lock file.
@@ -18,8 +18,11 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalidSpec(let message): return "invalid sweep spec: \(message)"
         case .unknownSweep(let message): return message
-        case let .specChanged(sweep, stored, new):
-            return "sweep '\(sweep)' exists with a different spec (\(stored), now \(new)); "
+        case let .specChanged(sweep, stored, new, changes):
+            let listed = changes.isEmpty ? "(\(stored), now \(new))"
+                : "; changed:\n" + changes.map { "  \($0)" }.joined(separator: "\n") + "\n"
+            return "sweep '\(sweep)' exists with a different spec \(listed)"
+                + "only \(SpecDifference.extendable.joined(separator: ", ")) may change on an existing sweep; "
                 + "run with --new to start a new sweep, or restore the spec to resume"
         case let .sweepNotResumable(sweep, state):
             return "sweep '\(sweep)' is \(state) and cannot be resumed; run with --new to start a new sweep"

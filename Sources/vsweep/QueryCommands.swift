@@ -117,9 +117,15 @@ struct BestCommand: ParsableCommand {
         let s = try store.open()
         let ranked = try withInputErrors { try SweepQueries.best(s, sweep: sweep, top: top, runsDirectory: runs) }
         if ranked.isEmpty { throw withMessage("sweep \(sweep) has no completed trial yet", code: 1) }
+        let recorded = try withInputErrors { try SweepQueries.sweep(s, named: sweep) }
+        if let warning = SweepQueries.testSelectionWarning(recorded) { log(warning) }
+        let provenance = Provenance.decode(recorded.provenance)
         for (i, r) in ranked.enumerated() {
+            r.warnings.forEach { log("warning: trial \(r.trial.number): \($0)") }
             if format == .yaml {
                 print("# rank \(i + 1): trial \(r.trial.number), value \(formatValue(r.trial.finalValue))")
+                print("# re-run safely: fresh checkpoint.dir, inputs resolved, final test evaluation on")
+                provenance?.lines.forEach { print("# provenance: \($0)") }
             }
             try printStructured(r.config, format)
         }
@@ -185,8 +191,12 @@ struct ShowCommand: ParsableCommand {
         let h = try withInputErrors { try SweepQueries.history(s, trialKey: trial) }
         let t = h.trial
         print("trial \(h.sweep.name)-\(t.number): \(t.state.rawValue), \(h.sweep.metric) = \(formatValue(t.finalValue)) (\(h.sweep.goal.rawValue))")
+        if let warning = SweepQueries.testSelectionWarning(h.sweep) { print(warning) }
         let p = SweepQueries.params(t)
         print("params: " + p.keys.sorted().map { "\($0)=\(show(p[$0]!))" }.joined(separator: " ") + "  seed=\(t.seed)")
+        let splits = SweepQueries.splitsEvaluated(h.reports)
+        print("splits evaluated: " + (splits.isEmpty ? "none reported" : splits.joined(separator: ", ")))
+        Provenance.decode(h.sweep.provenance)?.lines.forEach { print("provenance: \($0)") }
         if let why = t.error ?? (t.state.isTerminal ? h.attempts.last?.reason : nil) { print("why it ended: \(why)") }
         print("\nlearning curve (\(h.sweep.metric)):")
         print(pad("attempt", 9) + pad("updates", 9) + pad("value", 14) + pad("train s", 9) + "metrics")

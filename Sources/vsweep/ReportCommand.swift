@@ -25,7 +25,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let s = try store.open()
         let found = try withInputErrors { try SweepQueries.sweep(s, named: sweep) }
-        let page: HTMLReport
+        var page: HTMLReport
         let figures: [(name: String, plot: any SVGPlot)]
         if let comparison = SweepQueries.comparisonSpec(of: found) {
             let (runs, analysis) = try withInputErrors { try comparison.analyse(found, in: s, runsDirectory: runsDirectory) }
@@ -46,6 +46,14 @@ struct ReportCommand: ParsableCommand {
                 try SweepReport(store: s, sweep: found, logParameters: logNames, categoricalParameters: choiceNames)
             }
             (page, figures) = (report.page, report.figures)
+        }
+        if let warning = SweepQueries.testSelectionWarning(found) {
+            page.sections.insert(HTMLReport.Section(heading: "Warning: selected on the test split",
+                                                    blocks: [.paragraph(warning)]), at: 0)
+            log(warning)
+        }
+        if let provenance = Provenance.decode(found.provenance) {
+            page.add(HTMLReport.Section(heading: "Provenance", blocks: provenance.lines.map { .paragraph($0) }))
         }
         try withInputErrors {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

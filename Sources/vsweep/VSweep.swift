@@ -1,4 +1,5 @@
 import ArgumentParser
+import Scheduler
 
 @main
 struct VSweep: ParsableCommand {
@@ -6,12 +7,9 @@ struct VSweep: ParsableCommand {
         commandName: "vsweep",
         abstract: "Hyperparameter and budget scheduler for value-based continued pretraining (V-pretraining).",
         discussion: "Exit codes: 0 success (also a trial stopped by SIGTERM after checkpointing), 1 runtime failure, 2 bad input (config, spec, arguments or files).",
-        version: VSweepVersion.string,
+        version: Provenance.vsweepVersion,
         subcommands: [DataCommand.self, BaseCommand.self, TrainCommand.self, EvalCommand.self, RunCommand.self, CompareCommand.self, StatusCommand.self, TrialsCommand.self, BestCommand.self, ShowCommand.self, ReportCommand.self, ExportCommand.self]
     )
 
 }
 
-enum VSweepVersion {
-    static let string = "0.1.0"
-}

@@ -56,7 +56,7 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(config["budget"], .object(["updates": .number(12)]))
         let store = try SweepStore.open(path: CLIFixture.database)
         let best = try XCTUnwrap(store.best(sweepID: try XCTUnwrap(store.sweep(named: "tiny")).id).first)
-        XCTAssertEqual(config["trial"], .string("tiny-\(best.number)"))
+        XCTAssertEqual(config["trial"], .string("tiny-\(best.number)-rerun"))
         guard case .object(let learner)? = config["learner"], case .number(let lr)? = learner["lr"],
               case .double(let stored)? = best.params["learner.lr"] else { return XCTFail("\(config)") }
         XCTAssertEqual(lr, stored)

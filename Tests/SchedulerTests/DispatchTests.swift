@@ -262,7 +262,7 @@ final class DispatchTests: XCTestCase {
         XCTAssertEqual(try fixture.run(text).1.get(), .finished)
         XCTAssertEqual(try fixture.run(text).1.get(), .alreadyFinished)
         XCTAssertThrowsError(try fixture.run(text.replacingOccurrences(of: "seed: 7", with: "seed: 8"))) { error in
-            guard case SchedulerError.specChanged(let sweep, _, _)? = error as? SchedulerError else {
+            guard case SchedulerError.specChanged(let sweep, _, _, _)? = error as? SchedulerError else {
                 return XCTFail("expected specChanged, got \(error)")
             }
             XCTAssertEqual(sweep, "t")

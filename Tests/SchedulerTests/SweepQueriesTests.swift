@@ -27,10 +27,14 @@ final class SweepQueriesTests: XCTestCase {
         let values = all.compactMap(\.finalValue)
         XCTAssertEqual(ranked[0].trial.finalValue, values.max())
         XCTAssertGreaterThanOrEqual(ranked[0].trial.finalValue!, ranked[1].trial.finalValue!)
-        // The rebuilt config equals the file the engine actually received.
+        // The rebuilt config is the file the engine actually received, but for what makes it
+        // safe to run again: its own trial id and a fresh checkpoint directory.
         let n = ranked[0].trial.number
         let data = try Data(contentsOf: URL(fileURLWithPath: "\(fixture.runsDirectory)/t/trial-\(n)/config.json"))
-        XCTAssertEqual(ranked[0].config, try JSONDecoder().decode(JSONValue.self, from: data))
+        guard case .object(var received) = try JSONDecoder().decode(JSONValue.self, from: data) else { return XCTFail() }
+        received["trial"] = .string("t-\(n)-rerun")
+        received["checkpoint"] = .object(["dir": .string("\(fixture.runsDirectory)/t/reruns/trial-\(n)")])
+        XCTAssertEqual(ranked[0].config, .object(received))
         XCTAssertEqual(try SweepQueries.trials(store, sweep: "t", state: .failed), [])
     }
 

@@ -62,6 +62,43 @@ final class SweepSpecTests: XCTestCase {
         }
     }
 
+    func testSelectionOnTheTestSplitNeedsTheNamedField() throws {
+        let onTest = valid.replacingOccurrences(of: "metric: {name: val_pass1, goal: maximize}",
+                                                with: "metric: {name: test_pass1, goal: maximize}")
+        XCTAssertThrowsError(try SweepSpec.parse(text: onTest, source: "quick.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("quick.yaml:11: metric.name: test_pass1 reads the test split"), "\(error)")
+        }
+        let named = onTest.replacingOccurrences(of: "goal: maximize}", with: "goal: maximize, allow_test_split: true}")
+        XCTAssertTrue(try SweepSpec.parse(text: named, source: "quick.yaml").selectsOnTest)
+        XCTAssertFalse(try SweepSpec.parse(text: valid, source: "quick.yaml").selectsOnTest)
+        let needless = valid.replacingOccurrences(of: "goal: maximize}", with: "goal: maximize, allow_test_split: true}")
+        XCTAssertThrowsError(try SweepSpec.parse(text: needless, source: "quick.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("metric.allow_test_split: is set but val_pass1 does not read"), "\(error)")
+        }
+    }
+
+    func testWhichMetricNamesReadTheTestSplit() {
+        for name in ["test_pass1", "test_loss", "pass1.test", "Test-Accuracy"] {
+            XCTAssertTrue(SweepSpec.readsTestSplit(name), name)
+        }
+        for name in ["val_pass1", "latest_loss", "contest_score", "feedback_loss", "testing"] {
+            XCTAssertFalse(SweepSpec.readsTestSplit(name), name)
+        }
+    }
+
+    func testSpecDifferenceListsChangedFieldsAndWhichMayExtendASweep() throws {
+        let grown = valid.replacingOccurrences(of: "max_trials: 40", with: "max_trials: 80")
+            .replacingOccurrences(of: "trials: 2, threads_per_trial", with: "trials: 4, threads_per_trial")
+        let d = try SpecDifference.between(stored: valid, new: grown)
+        XCTAssertEqual(d.changes.map(\.field), ["limits.max_trials", "parallel.trials"])
+        XCTAssertEqual(d.refused, [])
+        let reseeded = grown.replacingOccurrences(of: "seed: 3", with: "seed: 4")
+        let r = try SpecDifference.between(stored: valid, new: reseeded)
+        XCTAssertEqual(r.refused.map(\.description), ["search.seed: 3 → 4"])
+        let reformatted = valid.replacingOccurrences(of: "limits: {max_trials: 40}", with: "limits:\n  max_trials: 40")
+        XCTAssertEqual(try SpecDifference.between(stored: valid, new: reformatted).changes, [], "layout is not a change")
+    }
+
     func testGridPointsAreGivenForAGridOverRealRanges() throws {
         let grid = valid.replacingOccurrences(of: "search: {algorithm: tpe, seed: 3}",
                                               with: "search: {algorithm: grid, grid_points: 3}")

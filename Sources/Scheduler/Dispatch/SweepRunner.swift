@@ -85,7 +85,8 @@ public final class SweepRunner {
         lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
         sweep = try existing ?? store.createSweep(
             name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
-            goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds)
+            goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds,
+            selectsOnTest: spec.selectsOnTest)
         ledger = SweepLedger(goal: spec.goal)
         admission = Admission(spec: spec, store: store, sweepID: sweep.id, source: parameterSource, ledger: ledger,
                               cpu: cpu, bracket: stopping.bracket(of:))

@@ -72,10 +72,14 @@ public enum SweepSession {
         let loop = try Loop()
         let executor = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
         let timers = LoopTimers(loop: loop)
+        let argv = try engineArgv ?? Self.engineArgv(for: spec)
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
-                                     executorName: spec.executor.name, timers: timers,
-                                     engineArgv: try engineArgv ?? Self.engineArgv(for: spec),
+                                     executorName: spec.executor.name, timers: timers, engineArgv: argv,
                                      runsDirectory: runsDirectory, source: source, newSweep: newSweep)
+        if runner.sweep.provenance == nil {
+            try store.recordProvenance(sweepID: runner.sweep.id,
+                                       json: Provenance.collect(spec: spec, engineArgv: argv).encoded())
+        }
         runner.onLog = log
         if let slurm = executor as? SlurmExecutor {
             slurm.onDiagnostic = { [unowned runner] message in runner.log(.info, "slurm: \(message)") }

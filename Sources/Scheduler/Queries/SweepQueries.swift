@@ -8,8 +8,11 @@ public enum SweepQueries {
     public struct Ranked: Sendable {
         public var trial: Trial
         /// The trial config the engine received, rebuilt from the stored spec,
-        /// parameters and seed: runnable again with `vsweep train --config`.
+        /// parameters and seed, made safe to run again (`RerunConfig`): runnable with
+        /// `vsweep train --config` without touching the original trial's files.
         public var config: JSONValue
+        /// Why a re-run may not reproduce the trial (inputs moved or changed).
+        public var warnings: [String] = []
     }
 
     public static func sweep(_ store: SweepStore, named name: String) throws -> Sweep {
@@ -26,8 +29,9 @@ public enum SweepQueries {
         let spec = try storedSpec(of: sweep)
         let launcher = TrialLauncher(spec: spec, engineArgv: [], runsDirectory: runsDirectory, environment: [:])
         return try store.best(sweepID: sweep.id, top: top).map { trial in
-            Ranked(trial: trial, config: launcher.config(number: trial.number, params: StoredParams.json(trial.params),
-                                                         seed: trial.seed))
+            let original = launcher.config(number: trial.number, params: StoredParams.json(trial.params), seed: trial.seed)
+            let rerun = RerunConfig.make(original, sweep: sweep, number: trial.number, runsDirectory: runsDirectory)
+            return Ranked(trial: trial, config: rerun.config, warnings: rerun.warnings)
         }
     }
 
@@ -46,6 +50,29 @@ public enum SweepQueries {
     /// Trials of a sweep in number order, optionally of one state.
     public static func trials(_ store: SweepStore, sweep name: String, state: TrialState? = nil) throws -> [Trial] {
         try store.trials(sweepID: try sweep(store, named: name).id, state: state)
+    }
+
+    /// The data splits a trial was evaluated on, read off the metric names of its recorded
+    /// reports (`val_pass1` → validation, `test_pass1` → test, …), in a fixed order.
+    public static func splitsEvaluated(_ reports: [ReportRow]) -> [String] {
+        let names = ["train": "train", "heldout": "heldout", "feedback": "feedback", "val": "validation",
+                     "validation": "validation", "test": "test"]
+        var found = Set<String>()
+        for report in reports {
+            for metric in report.metrics.keys {
+                for word in metric.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) {
+                    if let split = names[String(word)] { found.insert(split) }
+                }
+            }
+        }
+        return ["train", "heldout", "feedback", "validation", "test"].filter(found.contains)
+    }
+
+    /// The warning every reader of a sweep that selected on test prints.
+    public static func testSelectionWarning(_ sweep: Sweep) -> String? {
+        guard sweep.selectsOnTest else { return nil }
+        return "warning: sweep \(sweep.name) selected on the test split (\(sweep.metric), metric.allow_test_split: "
+            + "true): its best values are optimistically biased estimates of test performance"
     }
 
     /// Parameters as plain JSON values (for printing).

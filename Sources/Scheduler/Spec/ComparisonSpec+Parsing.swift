@@ -45,7 +45,7 @@ extension ComparisonSpec {
                                      + "(arms are compared at a matched budget)")
         }
         let budget = try SpecSections.budget(r, document)!
-        let (metric, goal) = try SpecSections.metric(r, document)
+        let (metric, goal, _) = try SpecSections.metric(r, document)
         let reportMetrics = try parseReportMetrics(r, document)
         let execution = try SpecSections.execution(r, document)
 

@@ -99,7 +99,13 @@ enum SpecSections {
         }
     }
 
-    static func metric(_ r: ConfigReader, _ document: ConfigDocument) throws -> (name: String, goal: Goal) {
+    /// `metric: {name, goal}`. A sweep selects on its metric (and its stopping rule reads
+    /// it): a metric that reads the test split is refused there unless
+    /// `metric.allow_test_split: true` says so, because a configuration chosen on test
+    /// has an optimistically biased test score. Comparisons (`selecting: false`) report
+    /// test at the end, which is what the split is for.
+    static func metric(_ r: ConfigReader, _ document: ConfigDocument,
+                       selecting: Bool = false) throws -> (name: String, goal: Goal, selectsOnTest: Bool) {
         guard r.has("metric") else {
             throw r.missing("metric", "{name: <a metric the engine reports>, goal: minimize | maximize}")
         }
@@ -107,8 +113,26 @@ enum SpecSections {
         let name = try section.string("name")
         guard !name.isEmpty else { throw document.error(field: "metric.name", "must not be empty (a metric the engine reports)") }
         let goal: Goal = try section.choice("goal")
+        var selectsOnTest = false
+        if selecting {
+            let allowed = try section.bool("allow_test_split", default: false)
+            let readsTest = SweepSpec.readsTestSplit(name)
+            if readsTest && !allowed {
+                throw document.error(field: "metric.name", "\(name) reads the test split: a configuration selected "
+                                         + "(or a trial stopped) on test has an optimistically biased test score. "
+                                         + "Select on a validation metric (e.g. val_pass1, val_loss) and report test "
+                                         + "once at the end (vsweep compare); to select on test anyway, set "
+                                         + "metric.allow_test_split: true (the sweep is then marked, and best, show, "
+                                         + "compare and reports warn)")
+            }
+            if allowed && !readsTest {
+                throw document.error(field: "metric.allow_test_split", "is set but \(name) does not read the test "
+                                         + "split (no `test` in its name); remove it")
+            }
+            selectsOnTest = readsTest && allowed
+        }
         try section.finish()
-        return (name, goal)
+        return (name, goal, selectsOnTest)
     }
 
     /// `parallel`, `retries` and `deadline`: how trials are run, the same for sweeps

@@ -61,7 +61,7 @@ extension SweepSpec {
                                      + "evenly spaced values each takes, >= 2")
         }
 
-        let (metric, goal) = try SpecSections.metric(r, document)
+        let (metric, goal, selectsOnTest) = try SpecSections.metric(r, document, selecting: true)
         let stopping = try parseStopping(r, document, budget: budget)
 
         let limits = try r.section("limits")
@@ -84,6 +84,7 @@ extension SweepSpec {
                          graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds, text: text)
         spec.executor = execution.executor
         spec.gpusPerTrial = execution.gpusPerTrial
+        spec.selectsOnTest = selectsOnTest
         return spec
     }
 

@@ -51,6 +51,9 @@ public struct SweepSpec: Sendable, Equatable {
     /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
     public var executor: ExecutorSpec = .local
     public var maxAttempts: Int
+    /// `metric.allow_test_split: true` with a metric that reads the test split: recorded
+    /// with the sweep so every reader warns.
+    public var selectsOnTest = false
     public var graceSeconds: Double
     /// Wall-clock limit of one attempt; nil without a seconds budget or explicit
     /// `deadline.timeout_seconds`.
@@ -84,6 +87,12 @@ public struct SweepSpec: Sendable, Equatable {
         self.graceSeconds = graceSeconds
         self.timeoutSeconds = timeoutSeconds
         self.text = text
+    }
+
+    /// Whether a metric name reads the test split: `test` as one of its words
+    /// (`test_pass1`, `test_loss`, `pass1.test`), not as part of one (`latest_loss`).
+    public static func readsTestSplit(_ metric: String) -> Bool {
+        metric.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).contains("test")
     }
 
     /// The wall-clock limit of one attempt: `timeoutSeconds` when given, else twice a

@@ -11,7 +11,7 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     /// the query itself when a snapshot has hundreds of rows.
     static let columns = [
         "id", "name", "spec", "spec_hash", "metric", "goal", "state", "created_at", "finished_at", "max_trials",
-        "max_trial_seconds", "trials_started", "ended_attempt_seconds",
+        "max_trial_seconds", "trials_started", "ended_attempt_seconds", "selects_on_test", "provenance",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -30,6 +30,11 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     public var maxTrials: Int?
     /// Budget: at most this many seconds summed over every attempt (nil: no limit).
     public var maxTrialSeconds: Double?
+    /// The spec allowed selection on the test split (`metric.allow_test_split: true`):
+    /// every best, show, compare and report of this sweep carries a warning.
+    public var selectsOnTest: Bool
+    /// What produced the sweep, as JSON (`Provenance`); nil for sweeps recorded before v3.
+    public var provenance: String?
 
     public init(row: Row) throws {
         id = try row.decode(atIndex: 0)
@@ -43,5 +48,7 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
         finishedAt = (try row.decode(Double?.self, atIndex: 8)).map(Date.init(timeIntervalSince1970:))
         maxTrials = try row.decode(atIndex: 9)
         maxTrialSeconds = try row.decode(atIndex: 10)
+        selectsOnTest = try row.decode(Int.self, atIndex: 13) != 0
+        provenance = try row.decode(atIndex: 14)
     }
 }

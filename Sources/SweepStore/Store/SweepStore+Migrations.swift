@@ -8,6 +8,7 @@ extension SweepStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial", migrate: createV1Schema)
         migrator.registerMigration("v2-attempt-load", migrate: addAttemptLoad)
+        migrator.registerMigration("v3-selection-provenance", migrate: addSelectionAndProvenance)
         return migrator
     }()
 
@@ -18,6 +19,17 @@ extension SweepStore {
         try db.alter(table: "trial_attempt") { t in
             t.add(column: "load_mean", .double).check(sql: "load_mean IS NULL OR load_mean >= 0")
             t.add(column: "load_samples", .integer).notNull().defaults(to: 0)
+        }
+    }
+
+    /// Whether a sweep was allowed to select on the test split (`metric.allow_test_split`),
+    /// so every reader can warn without re-parsing the spec; and what produced it (vsweep
+    /// version, git commit, engine argv, content hashes of base and data) as JSON.
+    private static func addSelectionAndProvenance(_ db: Database) throws {
+        try db.alter(table: "sweep") { t in
+            t.add(column: "selects_on_test", .integer).notNull().defaults(to: 0)
+                .check(sql: "selects_on_test IN (0, 1)")
+            t.add(column: "provenance", .text)
         }
     }
 

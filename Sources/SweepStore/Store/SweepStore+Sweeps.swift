@@ -6,7 +6,8 @@ extension SweepStore {
     /// Creates an active sweep. `specHash` defaults to `SpecHash.fnv1a64(spec)`.
     /// Throws `sweepExists` when the name is taken.
     public func createSweep(name: String, spec: String, specHash: String? = nil, metric: String, goal: Goal,
-                            maxTrials: Int? = nil, maxTrialSeconds: Double? = nil) throws -> Sweep {
+                            maxTrials: Int? = nil, maxTrialSeconds: Double? = nil,
+                            selectsOnTest: Bool = false) throws -> Sweep {
         guard !name.isEmpty else {
             throw SweepStoreError.invalidInput(field: "sweep name", reason: "must not be empty")
         }
@@ -25,11 +26,41 @@ extension SweepStore {
             if try Self.fetchSweep(db, name: name) != nil { throw SweepStoreError.sweepExists(name: name) }
             try db.run("""
                 INSERT INTO sweep (name, spec, spec_hash, metric, goal, state, created_at,
-                                   max_trials, max_trial_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   max_trials, max_trial_seconds, selects_on_test)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [name, spec, specHash ?? SpecHash.fnv1a64(spec), metric, goal, SweepState.active,
-                      createdAt, maxTrials, maxTrialSeconds])
+                      createdAt, maxTrials, maxTrialSeconds, selectsOnTest ? 1 : 0])
             return try Self.requireSweep(db, id: db.lastInsertedRowID)
+        }
+    }
+
+    /// Extends a sweep with a spec that differs only in its limits (and how trials run):
+    /// the new text, hash and limits are stored and a finished sweep is active again, so a
+    /// run starts only the trials the new limits allow. Failed and cancelled sweeps stay ended.
+    @discardableResult
+    public func extendSweep(id: Int64, spec: String, specHash: String, maxTrials: Int?,
+                            maxTrialSeconds: Double?) throws -> Sweep {
+        try write { db in
+            let sweep = try Self.requireSweep(db, id: id)
+            guard sweep.state == .active || sweep.state == .finished else {
+                throw SweepStoreError.sweepNotActive(name: sweep.name, state: sweep.state)
+            }
+            try db.run("""
+                UPDATE sweep SET spec = ?, spec_hash = ?, max_trials = ?, max_trial_seconds = ?,
+                                 state = ?, finished_at = NULL
+                WHERE id = ?
+                """, [spec, specHash, maxTrials, maxTrialSeconds, SweepState.active, id])
+            return try Self.requireSweep(db, id: id)
+        }
+    }
+
+    /// Records what produced a sweep (JSON, see `Provenance`), once: a resumed sweep keeps
+    /// the provenance of its first run. Returns whether it was written.
+    @discardableResult
+    public func recordProvenance(sweepID: Int64, json: String) throws -> Bool {
+        try write { db in
+            try db.run("UPDATE sweep SET provenance = ? WHERE id = ? AND provenance IS NULL", [json, sweepID])
+            return db.changesCount > 0
         }
     }
 
