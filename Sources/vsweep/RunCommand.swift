@@ -44,7 +44,7 @@ struct RunCommand: ParsableCommand {
 }
 
 /// Exit codes of `run` and `compare`: 2 bad input (spec, arguments, a changed spec,
-/// a locked sweep), 1 runtime failure (watchdog, database), the signal's 128 + n.
+/// a locked sweep, a trial config the engine's `--check` refused), 1 runtime failure (watchdog, database), the signal's 128 + n.
 func commandExitCode(for error: Error) -> Error {
     switch error {
     case let error as ExitCode: return error
@@ -54,6 +54,9 @@ func commandExitCode(for error: Error) -> Error {
     case let error as SchedulerError:
         log("error: \(error)")
         if case .watchdog = error { return ExitCode(1) }
+        return ExitCode(2)
+    case let error as EnginePreflight.Refusal:
+        log("error: \(error)")
         return ExitCode(2)
     default:
         log("error: \(error)")

@@ -122,6 +122,37 @@ final class ResultSafetyTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("search.seed: 1 → 2"), "field by field: \(refused.stderr)")
     }
 
+    func testRelativeInputsResolveAgainstTheSpecsDirectoryFromAnywhere() throws {
+        let specDir = CLIFixture.dir + "/specs-here"
+        let elsewhere = CLIFixture.dir + "/elsewhere"
+        for d in [specDir, elsewhere] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        let relative = tinySpec(name: "from-anywhere", metric: "feedback_loss", maxTrials: 1)
+            .replacingOccurrences(of: "base: \(CLIFixture.dir)/base.ckpt", with: "base: ../base.ckpt")
+            .replacingOccurrences(of: "data: \(CLIFixture.dir)/data", with: "data: ../data")
+        XCTAssertTrue(relative.contains("base: ../base.ckpt"))
+        let path = specDir + "/spec.yaml"
+        try relative.write(toFile: path, atomically: true, encoding: .utf8)
+        let db = database("from-anywhere")
+        let r = CLIFixture.run(["run", path, "--db", db, "--runs", elsewhere + "/runs", "--quiet"], cwd: elsewhere)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let store = try SweepStore.open(path: db)
+        let trials = try store.trials(sweepID: try XCTUnwrap(store.sweep(named: "from-anywhere")).id)
+        XCTAssertEqual(trials.map(\.state), [.completed])
+    }
+
+    func testABrokenInputFailsTheCommandBeforeAnyTrialWithTheEnginesField() throws {
+        let broken = tinySpec(name: "broken-data", metric: "feedback_loss", maxTrials: 4)
+            .replacingOccurrences(of: "data: \(CLIFixture.dir)/data", with: "data: no-such-data")
+        let db = database("broken-data")
+        let r = CLIFixture.run(["run", try write(broken, "broken-data"), "--db", db, "--runs", CLIFixture.dir + "/runs",
+                                "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--check): data: "), r.stderr)
+        XCTAssertTrue(r.stderr.contains(CLIFixture.dir + "/no-such-data"), "resolved against the spec's directory: \(r.stderr)")
+        let store = try SweepStore.open(path: db)
+        XCTAssertNil(try store.sweep(named: "broken-data"), "no sweep, no failed trials recorded")
+    }
+
     /// Content hash of every file under `directory`, keyed by relative path.
     private func hashes(under directory: String) throws -> [String: UInt64] {
         var out: [String: UInt64] = [:]

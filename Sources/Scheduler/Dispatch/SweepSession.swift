@@ -73,6 +73,9 @@ public enum SweepSession {
         let executor = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
         let timers = LoopTimers(loop: loop)
         let argv = try engineArgv ?? Self.engineArgv(for: spec)
+        if try store.sweep(named: spec.name).map({ $0.trialsStarted == 0 }) ?? true {
+            try EnginePreflight.check(spec, engineArgv: argv, runsDirectory: runsDirectory)
+        }
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
                                      executorName: spec.executor.name, timers: timers, engineArgv: argv,
                                      runsDirectory: runsDirectory, source: source, newSweep: newSweep)

@@ -30,7 +30,7 @@ extension ComparisonSpec {
         try r.rejectUnknown(allowed: topLevelFields)
         let name = try SpecSections.name(r, document)
         let engine = try SpecSections.engine(r, document)
-        let trial = try SpecSections.trial(r, document, source: source)
+        let trial = try SpecSections.trial(r, document, source: source, engine: engine)
         let arms = try parseArms(r, document)
 
         let reference = try r.optionalString("reference") ?? arms[0].name

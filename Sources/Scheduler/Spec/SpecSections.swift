@@ -48,7 +48,30 @@ enum SpecSections {
 
     /// The base trial config: `trial:` inline, or `trial_file:` (relative paths are
     /// resolved against the spec's directory), or empty.
-    static func trial(_ r: ConfigReader, _ document: ConfigDocument, source: String) throws -> JSONValue {
+    /// The base trial config, with the input paths of vsweep's own engines resolved.
+    static func trial(_ r: ConfigReader, _ document: ConfigDocument, source: String,
+                      engine: SweepSpec.Engine) throws -> JSONValue {
+        let trial = try trialConfig(r, document, source: source)
+        if case .command = engine { return trial }
+        return resolveInputs(trial, against: (source as NSString).deletingLastPathComponent)
+    }
+
+    /// Relative `base` and `data` of the built-in and PyTorch engines resolve against the
+    /// spec's directory (as `trial_file` does), not the directory `vsweep run` happens to
+    /// be started from: the same spec then runs the same inputs from anywhere. External
+    /// engines' keys are their own and are passed as written.
+    static func resolveInputs(_ trial: JSONValue, against directory: String) -> JSONValue {
+        guard !directory.isEmpty, case .object(var fields) = trial else { return trial }
+        let absolute = directory.hasPrefix("/") ? directory
+            : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(directory)
+        for key in ["base", "data"] {
+            guard case .string(let path)? = fields[key], !path.isEmpty, !path.hasPrefix("/") else { continue }
+            fields[key] = .string(((absolute as NSString).appendingPathComponent(path) as NSString).standardizingPath)
+        }
+        return .object(fields)
+    }
+
+    private static func trialConfig(_ r: ConfigReader, _ document: ConfigDocument, source: String) throws -> JSONValue {
         let inline = r.raw("trial")
         let file = try r.optionalString("trial_file")
         switch (inline, file) {

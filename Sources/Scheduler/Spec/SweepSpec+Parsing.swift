@@ -34,7 +34,7 @@ extension SweepSpec {
         try r.rejectUnknown(allowed: topLevelFields)
         let name = try SpecSections.name(r, document)
         let engine = try SpecSections.engine(r, document)
-        let trial = try SpecSections.trial(r, document, source: source)
+        let trial = try SpecSections.trial(r, document, source: source, engine: engine)
         let budget = try SpecSections.budget(r, document)
         let space = try parseSpace(r, document, budget: budget)
 

@@ -30,6 +30,8 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     public var maxTrials: Int?
     /// Budget: at most this many seconds summed over every attempt (nil: no limit).
     public var maxTrialSeconds: Double?
+    /// Trials whose first attempt started (the `max_trials` budget counter).
+    public var trialsStarted: Int
     /// The spec allowed selection on the test split (`metric.allow_test_split: true`):
     /// every best, show, compare and report of this sweep carries a warning.
     public var selectsOnTest: Bool
@@ -48,6 +50,7 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
         finishedAt = (try row.decode(Double?.self, atIndex: 8)).map(Date.init(timeIntervalSince1970:))
         maxTrials = try row.decode(atIndex: 9)
         maxTrialSeconds = try row.decode(atIndex: 10)
+        trialsStarted = try row.decode(atIndex: 11)
         selectsOnTest = try row.decode(Int.self, atIndex: 13) != 0
         provenance = try row.decode(atIndex: 14)
     }
