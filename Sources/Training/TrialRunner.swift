@@ -110,6 +110,8 @@ public final class TrialRunner {
             }
             state.lossSum += r.loss
             state.lossCount += 1
+            state.onehotSum += r.onehot
+            state.onehotCount += 1
             if state.updates % config.report.every == 0 && !budgetSpent() { try report() }
             if config.checkpoint.dir != nil && state.updates % checkpointEvery == 0 && !budgetSpent() { try saveCheckpoint() }
         }
@@ -123,7 +125,7 @@ public final class TrialRunner {
     /// One learner update on the arm's target: one-hot for `baseline`; for the
     /// controls, q built from the learner's own (detached) distribution; for the
     /// designer arms, q from the designer after g_down is refreshed when due.
-    func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double) {
+    func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double, onehot: Double) {
         let kind: ControlTargets.Kind?
         switch config.arm {
         case .uniformTopK: kind = .uniformTopK
@@ -134,14 +136,19 @@ public final class TrialRunner {
         return x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
                 guard alignment != nil || kind != nil else {
-                    return model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
-                                           optimizer: optimizer, lr: lr)
+                    let r = model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
+                                            optimizer: optimizer, lr: lr)
+                    return (r.loss, r.gradNorm, r.loss)
                 }
-                return q.withUnsafeMutableBufferPointer { qp in
+                var onehot = Double.nan
+                let r = q.withUnsafeMutableBufferPointer { qp in
                     mask.withUnsafeMutableBufferPointer { mp in
                         topKScratch.withUnsafeMutableBufferPointer { sp in
                             model.softTargetStep(tokens: xp.baseAddress!, batch: B, time: T, q: qp.baseAddress!,
                                                  mask: mp.baseAddress!, optimizer: optimizer, lr: lr) { q, mask in
+                                // After the forward, before q and the backward touch anything.
+                                onehot = OnehotLoss.mean(probs: model.probabilities, targets: yp.baseAddress!,
+                                                         rows: B * T, vocab: model.config.vocab)
                                 if let alignment {
                                     _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: q, mask: mask)
                                 } else if let kind {
@@ -154,6 +161,7 @@ public final class TrialRunner {
                         }
                     }
                 }
+                return (r.loss, r.gradNorm, onehot)
             }
         }
     }
@@ -198,6 +206,7 @@ public final class TrialRunner {
     func report() throws {
         let t0 = monotonicSeconds()
         var m: Metrics = ["train_loss": state.lossCount > 0 ? state.lossSum / Double(state.lossCount) : .nan]
+        takeOnehot(into: &m)
         state.lossSum = 0
         state.lossCount = 0
         if let v = alignment?.takeMeanValue() { m["alignment_value"] = v }
@@ -219,6 +228,7 @@ public final class TrialRunner {
         let t0 = monotonicSeconds()
         var m: Metrics = [:]
         if state.lossCount > 0 { m["train_loss"] = state.lossSum / Double(state.lossCount) }
+        takeOnehot(into: &m)
         if !heldout.isEmpty { m["heldout_loss"] = evaluator.lmLoss(windows: heldout) }
         if config.eval.feedbackExamples > 0 {
             m["feedback_loss"] = evaluator.feedbackLoss(Array(dataset.feedback.prefix(config.eval.feedbackExamples))).loss
@@ -268,6 +278,13 @@ public final class TrialRunner {
         try model.saveCheckpoint(to: path, optimizer: optimizer, meta: meta, extra: alignment?.checkpointTensors() ?? [])
         state.evalSeconds += monotonicSeconds() - t0
         output.emit(.checkpoint(.init(path: path, updates: state.updates)))
+    }
+
+    /// `train_loss_onehot`, the mean one-hot loss since the last report, for every arm.
+    func takeOnehot(into m: inout Metrics) {
+        if state.onehotCount > 0 { m["train_loss_onehot"] = state.onehotSum / Double(state.onehotCount) }
+        state.onehotSum = 0
+        state.onehotCount = 0
     }
 
     func finishTerminated() throws -> FinishReason {

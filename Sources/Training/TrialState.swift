@@ -9,6 +9,10 @@ struct TrialState: Equatable {
     /// Training loss accumulated since the last report.
     var lossSum = 0.0
     var lossCount = 0
+    /// The one-hot next-token loss of the same updates (equal to `lossSum` for the
+    /// baseline, whose target is one-hot): the curve every arm can be compared on.
+    var onehotSum = 0.0
+    var onehotCount = 0
 
     static let prefix = "trial."
 
@@ -21,6 +25,8 @@ struct TrialState: Equatable {
             "trial.eval_seconds": String(evalSeconds.bitPattern, radix: 16),
             "trial.loss_sum": String(lossSum.bitPattern, radix: 16),
             "trial.loss_count": String(lossCount),
+            "trial.onehot_sum": String(onehotSum.bitPattern, radix: 16),
+            "trial.onehot_count": String(onehotCount),
         ]
     }
 
@@ -32,5 +38,8 @@ struct TrialState: Equatable {
         guard let u = int("updates"), let t = int("tokens"), let ts = dbl("train_seconds"), let es = dbl("eval_seconds"),
               let ls = dbl("loss_sum"), let lc = int("loss_count") else { return nil }
         updates = u; tokens = t; trainSeconds = ts; evalSeconds = es; lossSum = ls; lossCount = lc
+        // Checkpoints written before the one-hot loss existed lack it: its window starts empty.
+        onehotSum = dbl("onehot_sum") ?? 0
+        onehotCount = int("onehot_count") ?? 0
     }
 }

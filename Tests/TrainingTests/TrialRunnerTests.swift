@@ -67,13 +67,33 @@ final class TrialRunnerTests: XCTestCase {
         XCTAssertEqual(s.config["budget"]?["updates"], .number(8))
         XCTAssertEqual(r.updates, 4)
         XCTAssertEqual(r.tokens, 4 * 4 * 32)
-        XCTAssertEqual(Set(r.metrics.keys), ["train_loss", "heldout_loss", "feedback_loss", "val_pass1"])
+        XCTAssertEqual(Set(r.metrics.keys), ["train_loss", "train_loss_onehot", "heldout_loss", "feedback_loss", "val_pass1"])
         XCTAssertEqual(f.reason, .budget)
         XCTAssertEqual(f.updates, 8)
         XCTAssertNotNil(f.metrics["test_pass1"])
         XCTAssertTrue(f.metrics.values.allSatisfy(\.isFinite), "\(f.metrics)")
         // Every line a scheduler would read decodes back to the same event.
         for e in events { XCTAssertEqual(try TrialEvent(jsonLine: e.jsonLine()), e) }
+    }
+
+    /// `train_loss_onehot` is the loss every arm can be compared on: equal to the training
+    /// loss where the target is one-hot (the baseline; a control with mass 0, whose q is
+    /// exactly one-hot) and different from it where q is soft.
+    func testOnehotLossIsComparableAcrossArms() throws {
+        func reports(_ extra: String) throws -> [[String: Double]] {
+            try run(try Fixture.config(Fixture.yaml(extra))).0.compactMap { e -> [String: Double]? in
+                if case .report(let r) = e { return r.metrics } else { return nil }
+            }
+        }
+        for arm in ["arm: baseline", "arm: uniform_topk\ndesigner: {mass_max: 0.0, top_k: 4}"] {
+            for m in try reports(arm) {
+                let a = try XCTUnwrap(m["train_loss"]), b = try XCTUnwrap(m["train_loss_onehot"])
+                XCTAssertEqual(a, b, accuracy: 1e-5 * a, arm)
+            }
+        }
+        let soft = try reports("arm: uniform_topk\ndesigner: {mass_max: 0.5, top_k: 4}")
+        let m = try XCTUnwrap(soft.first)
+        XCTAssertGreaterThan(abs(m["train_loss"]! - m["train_loss_onehot"]!), 1e-3, "soft targets: \(m)")
     }
 
     /// SIGTERM after update 4 (flag raised as the handler would), then --resume:
