@@ -21,6 +21,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Output directory (created).") var out: String
     @Option(name: .customLong("runs"), help: "Directory of trial directories (per-question outcomes of a comparison are read there).")
     var runsDirectory = "runs"
+    @Flag(help: "Also write every plot as DIR/<name>.pdf (vector, for LaTeX), converted from its SVG by rsvg-convert (Debian: librsvg2-bin).")
+    var pdf = false
 
     func run() throws {
         let s = try store.open()
@@ -62,6 +64,31 @@ struct ReportCommand: ParsableCommand {
                 try figure.plot.svg().write(toFile: "\(out)/\(figure.name).svg", atomically: true, encoding: .utf8)
             }
         }
-        print("\(out)/index.html (\(figures.count) plots, also as \(out)/*.svg)")
+        if pdf { try PDFFigures.convert(figures.map(\.name), in: out) }
+        print("\(out)/index.html (\(figures.count) plots, also as \(out)/*.svg\(pdf ? " and *.pdf" : ""))")
+    }
+}
+
+/// SVG → PDF through librsvg's `rsvg-convert` (run directly, no shell): the SVG stays the
+/// one rendering of a plot, and the PDF is its vector copy for papers.
+enum PDFFigures {
+    static func convert(_ names: [String], in directory: String) throws {
+        let searched = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard let tool = searched.map({ "\($0)/rsvg-convert" }).first(where: FileManager.default.isExecutableFile) else {
+            throw withMessage("report --pdf: rsvg-convert not found on PATH (Debian: apt-get install librsvg2-bin; "
+                              + "scripts/setup installs it); the HTML and SVG files are written", code: 1)
+        }
+        for name in names {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tool)
+            p.arguments = ["-f", "pdf", "-o", "\(directory)/\(name).pdf", "\(directory)/\(name).svg"]
+            p.standardError = FileHandle.standardError
+            try p.run()
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else {
+                throw withMessage("report --pdf: rsvg-convert failed on \(directory)/\(name).svg "
+                                  + "(exit \(p.terminationStatus))", code: 1)
+            }
+        }
     }
 }

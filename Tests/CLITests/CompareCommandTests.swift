@@ -128,4 +128,23 @@ final class CompareCommandTests: XCTestCase {
             for file in expected { XCTAssertTrue(files.contains(file), "\(name): \(file) missing in \(files)") }
         }
     }
+
+    func testReportPDFWritesEveryPlotAsAPDF() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") else {
+            throw XCTSkip("rsvg-convert is not installed (scripts/setup installs librsvg2-bin)")
+        }
+        XCTAssertEqual(CLIFixture.comparisonRun.status, 0)
+        let out = CLIFixture.dir + "/report-pdf"
+        let r = CLIFixture.run(["report", "tiny-compare", "--db", CLIFixture.database, "--out", out, "--pdf"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+        let svgs = files.filter { $0.hasSuffix(".svg") }
+        XCTAssertFalse(svgs.isEmpty)
+        XCTAssertTrue(files.contains("curve-train_loss_onehot.svg"), "the comparable loss has its curve: \(files)")
+        for svg in svgs {
+            let pdf = out + "/" + svg.dropLast(4) + ".pdf"
+            let head = try XCTUnwrap(FileHandle(forReadingAtPath: pdf), "\(pdf) missing").readData(ofLength: 5)
+            XCTAssertEqual(String(decoding: head, as: UTF8.self), "%PDF-")
+        }
+    }
 }
