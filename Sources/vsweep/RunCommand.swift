@@ -23,12 +23,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Start a new sweep (named <name>-2, -3, …) when the spec changed or the sweep ended badly.")
     var new = false
     @Flag(help: "Do not print a line per report (the status block and trial lines stay).") var quiet = false
+    @Option(name: .customLong("warm-start-from"),
+            help: "Seed the sampler (tpe, grid) with the completed trials of this sweep (same database, same metric, values inside this space); recorded, and reused on resume.")
+    var warmStartFrom: String?
 
     func run() throws {
         let view = LiveView(quiet: quiet)
         do {
             let (outcome, _) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
-                                                   newSweep: new, log: { view.log($1) },
+                                                   newSweep: new, warmStartFrom: warmStartFrom, log: { view.log($1) },
                                                    prepare: { runner, _ in view.attach(to: runner) })
             view.finish()
             switch outcome {

@@ -153,6 +153,32 @@ final class ResultSafetyTests: XCTestCase {
         XCTAssertNil(try store.sweep(named: "broken-data"), "no sweep, no failed trials recorded")
     }
 
+    func testWarmStartFromAnotherSweepSkipsTheGridPointsItEvaluated() throws {
+        let db = database("warm")
+        let runs = CLIFixture.dir + "/runs-warm"
+        func grid(_ name: String, maxTrials: Int) -> String {
+            tinySpec(name: name, metric: "feedback_loss", maxTrials: maxTrials)
+                .replacingOccurrences(of: "learner.lr: {log_uniform: [3.0e-4, 3.0e-3]}",
+                                      with: "learner.lr: {choice: [0.001, 0.002, 0.003]}")
+                .replacingOccurrences(of: "search: {algorithm: random, seed: 1}", with: "search: {algorithm: grid}")
+        }
+        XCTAssertEqual(CLIFixture.run(["run", try write(grid("grid-a", maxTrials: 2), "grid-a"), "--db", db,
+                                       "--runs", runs, "--quiet"]).status, 0)
+        let b = try write(grid("grid-b", maxTrials: 1), "grid-b")
+        let r = CLIFixture.run(["run", b, "--db", db, "--runs", runs, "--quiet", "--warm-start-from", "grid-a"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let store = try SweepStore.open(path: db)
+        let sweepB = try XCTUnwrap(store.sweep(named: "grid-b"))
+        let lrs = try store.trials(sweepID: sweepB.id).map { $0.params["learner.lr"] }
+        XCTAssertEqual(lrs, [.double(0.003)], "the two points grid-a evaluated are skipped")
+        XCTAssertTrue(try XCTUnwrap(sweepB.provenance).contains("\"warm_start_from\":\"grid-a\""))
+
+        let random = try write(tinySpec(name: "rand-c", metric: "feedback_loss", maxTrials: 1), "rand-c")
+        let refused = CLIFixture.run(["run", random, "--db", db, "--runs", runs, "--quiet", "--warm-start-from", "grid-a"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("does not learn from earlier trials"), refused.stderr)
+    }
+
     /// Content hash of every file under `directory`, keyed by relative path.
     private func hashes(under directory: String) throws -> [String: UInt64] {
         var out: [String: UInt64] = [:]

@@ -48,12 +48,12 @@ public enum SweepSession {
     /// Runs the sweep of `specPath` to its end (or a signal) and returns how it ended
     /// with the runner's counters.
     public static func run(specPath: String, databasePath: String, runsDirectory: String = "runs",
-                           newSweep: Bool = false, engineArgv: [String]? = nil,
+                           newSweep: Bool = false, engineArgv: [String]? = nil, warmStartFrom: String? = nil,
                            log: ((SweepRunner.LogLevel, String) -> Void)?,
                            prepare: ((SweepRunner, SweepStore) -> Void)? = nil) throws
         -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
         try run(spec: try SweepSpec.load(path: specPath), databasePath: databasePath, runsDirectory: runsDirectory,
-                newSweep: newSweep, engineArgv: engineArgv, log: log, prepare: prepare)
+                newSweep: newSweep, engineArgv: engineArgv, warmStartFrom: warmStartFrom, log: log, prepare: prepare)
     }
 
     /// Runs `spec` with parameters from `source` (the spec's search by default; a
@@ -61,7 +61,7 @@ public enum SweepSession {
     /// before the run starts (to attach a live view).
     public static func run(spec: SweepSpec, source: (any ParameterSource)? = nil, databasePath: String,
                            runsDirectory: String = "runs", newSweep: Bool = false, engineArgv: [String]? = nil,
-                           log: ((SweepRunner.LogLevel, String) -> Void)?,
+                           warmStartFrom: String? = nil, log: ((SweepRunner.LogLevel, String) -> Void)?,
                            prepare: ((SweepRunner, SweepStore) -> Void)? = nil) throws
         -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
         let directory = (databasePath as NSString).deletingLastPathComponent
@@ -73,7 +73,20 @@ public enum SweepSession {
         let executor = try makeExecutor(spec, loop: loop, runsDirectory: runsDirectory)
         let timers = LoopTimers(loop: loop)
         let argv = try engineArgv ?? Self.engineArgv(for: spec)
-        if try store.sweep(named: spec.name).map({ $0.trialsStarted == 0 }) ?? true {
+        let existing = try store.sweep(named: spec.name)
+        let recordedWarmStart = Provenance.decode(existing?.provenance)?.warmStartFrom
+        if let warmStartFrom, let recordedWarmStart, warmStartFrom != recordedWarmStart, !newSweep {
+            throw SchedulerError.invalidSpec("--warm-start-from \(warmStartFrom): sweep \(spec.name) was warm-started "
+                                             + "from \(recordedWarmStart); resume it with the same sweep, or --new")
+        }
+        let warmStart = warmStartFrom ?? (newSweep ? nil : recordedWarmStart)
+        var source = source
+        if let warmStart, source == nil {
+            source = WarmStartedParameterSource(base: try SearchParameterSource.checked(spec),
+                                                prior: try WarmStartedParameterSource.prior(from: warmStart, store: store,
+                                                                                            for: spec))
+        }
+        if existing.map({ $0.trialsStarted == 0 }) ?? true {
             try EnginePreflight.check(spec, engineArgv: argv, runsDirectory: runsDirectory)
         }
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
@@ -81,7 +94,8 @@ public enum SweepSession {
                                      runsDirectory: runsDirectory, source: source, newSweep: newSweep)
         if runner.sweep.provenance == nil {
             try store.recordProvenance(sweepID: runner.sweep.id,
-                                       json: Provenance.collect(spec: spec, engineArgv: argv).encoded())
+                                       json: Provenance.collect(spec: spec, engineArgv: argv,
+                                                                warmStartFrom: warmStart).encoded())
         }
         runner.onLog = log
         if let slurm = executor as? SlurmExecutor {

@@ -31,12 +31,14 @@ public struct Provenance: Sendable, Equatable {
     public var engineArgv: [String]
     /// Keyed by the trial config key (`base`, `data`).
     public var inputs: [String: Input]
+    /// The sweep whose trials seeded the sampler (`--warm-start-from`); a resumed run reuses it.
+    public var warmStartFrom: String?
 
     /// The trial config keys whose values are input files.
     public static let inputKeys = ["base", "data"]
 
     /// Collects the provenance of a run of `spec` with `engineArgv`, from the running executable's checkout.
-    public static func collect(spec: SweepSpec, engineArgv: [String],
+    public static func collect(spec: SweepSpec, engineArgv: [String], warmStartFrom: String? = nil,
                                executable: String = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path)
         -> Provenance {
         let checkout = GitCheckout.enclosing(executable)
@@ -47,7 +49,7 @@ public struct Provenance: Sendable, Equatable {
             }
         }
         return Provenance(version: vsweepVersion, gitCommit: checkout?.commit, gitDirty: checkout?.dirty,
-                          engineArgv: engineArgv, inputs: inputs)
+                          engineArgv: engineArgv, inputs: inputs, warmStartFrom: warmStartFrom)
     }
 
     /// Resolves and hashes one input path (relative paths against the current directory,
@@ -72,6 +74,7 @@ public struct Provenance: Sendable, Equatable {
         ]
         fields["git_commit"] = gitCommit.map(JSONValue.string) ?? .null
         fields["git_dirty"] = gitDirty.map(JSONValue.bool) ?? .null
+        if let warmStartFrom { fields["warm_start_from"] = .string(warmStartFrom) }
         return .object(fields)
     }
 
@@ -108,7 +111,10 @@ public struct Provenance: Sendable, Equatable {
         if case .bool(let d)? = o["git_dirty"] { dirty = d }
         var version = "?"
         if case .string(let v)? = o["vsweep_version"] { version = v }
-        return Provenance(version: version, gitCommit: commit, gitDirty: dirty, engineArgv: argv, inputs: inputs)
+        var warm: String?
+        if case .string(let w)? = o["warm_start_from"] { warm = w }
+        return Provenance(version: version, gitCommit: commit, gitDirty: dirty, engineArgv: argv, inputs: inputs,
+                          warmStartFrom: warm)
     }
 
     /// One line per fact, for `show`, `best` and reports.
@@ -120,6 +126,7 @@ public struct Provenance: Sendable, Equatable {
             out.append("\(key): \(i.given)\(link) " + (i.hash.map { "\($0), \(i.bytes) bytes" } ?? "(missing when the sweep started)"))
         }
         out.append("engine: \(engineArgv.joined(separator: " "))")
+        if let warmStartFrom { out.append("sampler warm-started from sweep \(warmStartFrom)") }
         return out
     }
 }
