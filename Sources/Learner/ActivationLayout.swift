@@ -60,13 +60,13 @@ struct BackwardScratch {
 
     init(_ c: GPTConfig) {
         let BT = c.batch * c.context, C = c.dModel
-        let sizes = [BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * c.vocab, BT * C,
-                     Parallel.threads * c.context * c.context]
-        buffer = FloatBuffer(count: sizes.reduce(0, +))
-        var p = buffer.base
-        var ptrs: [UnsafeMutablePointer<Float>] = []
-        for n in sizes { ptrs.append(p); p += n }
-        dx = ptrs[0]; dln = ptrs[1]; datty = ptrs[2]; dqkv = ptrs[3]; dgelu = ptrs[4]
-        dlogits = ptrs[5]; dlnf = ptrs[6]; datt = ptrs[7]
+        var plan = ScratchPlan()
+        let dxAt = plan.field(BT * C), dlnAt = plan.field(BT * C), dattyAt = plan.field(BT * C)
+        let dqkvAt = plan.field(BT * 3 * C), dgeluAt = plan.field(BT * 4 * C), dlogitsAt = plan.field(BT * c.vocab)
+        let dlnfAt = plan.field(BT * C), dattAt = plan.field(Parallel.threads * c.context * c.context)
+        buffer = FloatBuffer(count: plan.count)
+        let b = buffer.base
+        dx = b + dxAt; dln = b + dlnAt; datty = b + dattyAt; dqkv = b + dqkvAt; dgelu = b + dgeluAt
+        dlogits = b + dlogitsAt; dlnf = b + dlnfAt; datt = b + dattAt
     }
 }

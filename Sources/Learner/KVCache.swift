@@ -138,22 +138,22 @@ struct RowWorkspace {
     let x, ln, atty, qkv, fch, mean, rstd, scores, logits: UnsafeMutablePointer<Float>
 
     struct Layout {
-        let sizes: [Int]
-        var count: Int { sizes.reduce(0, +) }
+        let count: Int
+        private let x, ln, atty, qkv, fch, mean, rstd, scores, logits: Int
 
         init(rows R: Int, config c: GPTConfig) {
             let C = c.dModel
-            // each field rounded up to 16 floats so every one starts on a 64-byte line
-            sizes = [R * C, R * C, R * C, R * 3 * C, R * 4 * C, R, R, R * ((c.context + 15) / 16 * 16), R * c.vocab]
-                .map { ($0 + 15) / 16 * 16 }
+            // every field starts on a 64-byte line (16 floats)
+            var plan = ScratchPlan(alignment: 16)
+            x = plan.field(R * C); ln = plan.field(R * C); atty = plan.field(R * C); qkv = plan.field(R * 3 * C)
+            fch = plan.field(R * 4 * C); mean = plan.field(R); rstd = plan.field(R)
+            scores = plan.field(R * ((c.context + 15) / 16 * 16)); logits = plan.field(R * c.vocab)
+            count = plan.count
         }
 
         func views(in base: UnsafeMutablePointer<Float>) -> RowWorkspace {
-            var p = base
-            var ptrs: [UnsafeMutablePointer<Float>] = []
-            for n in sizes { ptrs.append(p); p += n }
-            return RowWorkspace(x: ptrs[0], ln: ptrs[1], atty: ptrs[2], qkv: ptrs[3], fch: ptrs[4],
-                                mean: ptrs[5], rstd: ptrs[6], scores: ptrs[7], logits: ptrs[8])
+            RowWorkspace(x: base + x, ln: base + ln, atty: base + atty, qkv: base + qkv, fch: base + fch,
+                         mean: base + mean, rstd: base + rstd, scores: base + scores, logits: base + logits)
         }
     }
 }

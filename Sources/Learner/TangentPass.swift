@@ -33,15 +33,15 @@ public final class TangentPass {
         self.model = model
         let c = model.config
         let BT = c.batch * c.context, C = c.dModel
-        // dx, dres2, dln, datty (BT, C); dqkv (BT, 3C); dfch, dgelu (BT, 4C); datt (threads, T, T); logits (BT, V)
-        let sizes = [BT * C, BT * C, BT * C, BT * C, BT * 3 * C, BT * 4 * C, BT * 4 * C,
-                     Parallel.threads * c.context * c.context, BT * c.vocab]
-        buffers = FloatBuffer(count: sizes.reduce(0, +))
-        var p = buffers.base
-        var ptrs: [UnsafeMutablePointer<Float>] = []
-        for n in sizes { ptrs.append(p); p += n }
-        dx = ptrs[0]; dres2 = ptrs[1]; dln = ptrs[2]; datty = ptrs[3]; dqkv = ptrs[4]
-        dfch = ptrs[5]; dgelu = ptrs[6]; datt = ptrs[7]; logitTangent = ptrs[8]
+        var plan = ScratchPlan()
+        let dxAt = plan.field(BT * C), dres2At = plan.field(BT * C), dlnAt = plan.field(BT * C)
+        let dattyAt = plan.field(BT * C), dqkvAt = plan.field(BT * 3 * C), dfchAt = plan.field(BT * 4 * C)
+        let dgeluAt = plan.field(BT * 4 * C), dattAt = plan.field(Parallel.threads * c.context * c.context)
+        let logitTangentAt = plan.field(BT * c.vocab)
+        buffers = FloatBuffer(count: plan.count)
+        let b = buffers.base
+        dx = b + dxAt; dres2 = b + dres2At; dln = b + dlnAt; datty = b + dattyAt; dqkv = b + dqkvAt
+        dfch = b + dfchAt; dgelu = b + dgeluAt; datt = b + dattAt; logitTangent = b + logitTangentAt
         savedTokens = [Int32](repeating: 0, count: BT)
     }
 

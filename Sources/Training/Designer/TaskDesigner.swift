@@ -130,13 +130,16 @@ public final class TaskDesigner {
         adamV = FloatBuffer(count: layout.count)
 
         let R = maxRows, D = layout.inputs
-        let sizes = [R * D, R * H, R * (K + 1), R, R * K, R * K, R * vocab, R * (K + 1), R * H, layout.count]
-        work = FloatBuffer(count: sizes.reduce(0, +))
-        var p = work.base
-        var ptrs: [UnsafeMutablePointer<Float>] = []
-        for n in sizes { ptrs.append(p); p += n }
-        features = ptrs[0]; activations = ptrs[1]; outputs = ptrs[2]; mass = ptrs[3]; mix = ptrs[4]
-        logMix = ptrs[5]; probsCopy = ptrs[6]; dOutputs = ptrs[7]; dActivations = ptrs[8]; descent = ptrs[9]
+        var plan = ScratchPlan()
+        let featuresAt = plan.field(R * D), activationsAt = plan.field(R * H), outputsAt = plan.field(R * (K + 1))
+        let massAt = plan.field(R), mixAt = plan.field(R * K), logMixAt = plan.field(R * K)
+        let probsCopyAt = plan.field(R * vocab), dOutputsAt = plan.field(R * (K + 1))
+        let dActivationsAt = plan.field(R * H), descentAt = plan.field(layout.count)
+        work = FloatBuffer(count: plan.count)
+        let w = work.base
+        features = w + featuresAt; activations = w + activationsAt; outputs = w + outputsAt; mass = w + massAt
+        mix = w + mixAt; logMix = w + logMixAt; probsCopy = w + probsCopyAt; dOutputs = w + dOutputsAt
+        dActivations = w + dActivationsAt; descent = w + descentAt
         candidates = .allocate(capacity: R * K)
         candidates.initialize(repeating: 0, count: R * K)
         trueTokens = .allocate(capacity: R)
