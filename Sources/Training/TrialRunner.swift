@@ -22,12 +22,10 @@ public final class TrialRunner {
     let heldout: [ArraySlice<UInt8>]
     let T: Int
     var state = TrialState()
-    /// Soft-target buffers of the control arms, allocated once: q (B·T, V), mask, top-K scratch.
-    var q: [Float]
-    var mask: [UInt8]
-    var topKScratch: [Int]
     /// The designer, g_down and the tangent pass (arms `vpt` and `random_feedback`).
     let alignment: ValueAlignment?
+    /// How this trial's arm updates the learner (`Arms/`).
+    let arm: any ArmUpdate
 
     /// Loads data and base model; throws `TrialError` naming the field at fault.
     public init(config: TrialConfig, output: TrialOutput = TrialOutput()) throws {
@@ -54,10 +52,8 @@ public final class TrialRunner {
         }
         optimizer = AdamWOptimizer(for: model, settings: config.learner.optimizer)
         let rows = config.learner.batch * T
-        q = config.arm == .baseline ? [] : [Float](repeating: 0, count: rows * modelConfig.vocab)
-        mask = config.arm == .baseline ? [] : [UInt8](repeating: 1, count: rows)
-        topKScratch = [Int](repeating: 0, count: config.designer.topK)
         alignment = designs ? try ValueAlignment(config: config, model: model, feedback: dataset.feedback, rows: rows) : nil
+        arm = Arms.make(config, rows: rows, vocab: modelConfig.vocab, alignment: alignment)
         evaluator = try Evaluator(model: model, batch: config.eval.batch, maxNewTokens: config.eval.maxNewTokens)
 
         let split = UnlabeledSplit(dataset, T: T)
@@ -122,46 +118,12 @@ public final class TrialRunner {
 
     // MARK: steps
 
-    /// One learner update on the arm's target: one-hot for `baseline`; for the
-    /// controls, q built from the learner's own (detached) distribution; for the
-    /// designer arms, q from the designer after g_down is refreshed when due.
-    func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> (loss: Double, gradNorm: Double, onehot: Double) {
-        let kind: ControlTargets.Kind?
-        switch config.arm {
-        case .uniformTopK: kind = .uniformTopK
-        case .selfDistill: kind = .selfDistill
-        default: kind = nil
-        }
-        alignment?.refreshIfDue(model: model, step: state.updates)
-        return x.withUnsafeBufferPointer { xp in
+    /// One learner update on the arm's target (`Arms/`).
+    func step(_ x: [Int32], _ y: [Int32], B: Int, lr: Double) -> ArmStepResult {
+        x.withUnsafeBufferPointer { xp in
             y.withUnsafeBufferPointer { yp in
-                guard alignment != nil || kind != nil else {
-                    let r = model.trainStep(tokens: xp.baseAddress!, targets: .tokens(yp.baseAddress!), batch: B, time: T,
-                                            optimizer: optimizer, lr: lr)
-                    return (r.loss, r.gradNorm, r.loss)
-                }
-                var onehot = Double.nan
-                let r = q.withUnsafeMutableBufferPointer { qp in
-                    mask.withUnsafeMutableBufferPointer { mp in
-                        topKScratch.withUnsafeMutableBufferPointer { sp in
-                            model.softTargetStep(tokens: xp.baseAddress!, batch: B, time: T, q: qp.baseAddress!,
-                                                 mask: mp.baseAddress!, optimizer: optimizer, lr: lr) { q, mask in
-                                // After the forward, before q and the backward touch anything.
-                                onehot = OnehotLoss.mean(probs: model.probabilities, targets: yp.baseAddress!,
-                                                         rows: B * T, vocab: model.config.vocab)
-                                if let alignment {
-                                    _ = alignment.design(model: model, targets: yp.baseAddress!, rows: B * T, q: q, mask: mask)
-                                } else if let kind {
-                                    ControlTargets.build(kind, q: q, mask: mask, probs: model.probabilities,
-                                                         targets: yp.baseAddress!, rows: B * T, vocab: model.config.vocab,
-                                                         k: config.designer.topK, mass: Float(config.designer.massMax),
-                                                         scratch: sp.baseAddress!)
-                                }
-                            }
-                        }
-                    }
-                }
-                return (r.loss, r.gradNorm, onehot)
+                arm.step(model: model, tokens: xp.baseAddress!, targets: yp.baseAddress!, batch: B, time: T,
+                         optimizer: optimizer, lr: lr, update: state.updates)
             }
         }
     }
