@@ -12,7 +12,13 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> SweepStore {
         guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no sweep database at \(db) (run a sweep first, or pass --db)")
+            throw withMessage("error: no sweep database at \(db) (run a sweep first, or pass --db)", code: ExitStatus.badInput)
+        }
+        // Opening migrates: a reader must not turn an empty file into a database.
+        let size = (try? FileManager.default.attributesOfItem(atPath: db))?[.size] as? Int
+        if size == 0 {
+            throw withMessage("error: \(db) is an empty file, not a vsweep database (readers never create one; "
+                              + "pass --db with a sweep database)", code: ExitStatus.badInput)
         }
         return try withInputErrors { try SweepStore.open(path: db) }
     }
