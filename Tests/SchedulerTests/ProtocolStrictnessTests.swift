@@ -94,6 +94,23 @@ final class ProtocolStrictnessTests: XCTestCase {
     }
 }
 
+extension ProtocolStrictnessTests {
+    /// An engine that reports, then hangs without a word: `deadline.silence_seconds`
+    /// times it out long before its wall-clock deadline, and lines before the hang
+    /// keep it alive (the 0.3 s pause is within the 1.5 s allowed).
+    func testASilentEngineIsTimedOutBySilenceSeconds() throws {
+        let argv = try engine([started, report(1, "0.1"), "sleep 0.3", report(2, "0.2"), "exec sleep 600"]
+                              .joined(separator: "\n"))
+        let deadline = "deadline: {silence_seconds: 1.5, grace_seconds: 0.2, timeout_seconds: 60}"
+        let (_, result) = try fixture.run(SweepFixture.specText(maxTrials: 1, extra: deadline), engineArgv: argv)
+        XCTAssertEqual(try result.get(), .finished)
+        let (trial, store) = try onlyTrial()
+        XCTAssertEqual(trial.state, .timedOut)
+        XCTAssertTrue(trial.error?.contains("no output for 1.5 s (deadline.silence_seconds") == true, trial.error ?? "")
+        XCTAssertEqual(try store.reports(trialID: trial.id).map(\.step), [1, 2])
+    }
+}
+
 /// Log lines collected on the loop's thread.
 final class LogLines {
     var lines: [String] = []

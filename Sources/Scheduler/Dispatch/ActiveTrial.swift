@@ -30,6 +30,9 @@ final class ActiveTrial {
     /// queued batch job); see `SweepRunner.start`.
     var deadlineWaitsForOutput = false
     var killTimer: TimerID?
+    /// Checks `deadline.silence_seconds` against `lastOutputAt` (the timers' clock).
+    var silenceTimer: TimerID?
+    var lastOutputAt: UInt64 = 0
     var stderrLog: FileHandle?
     var stderrPath: String
     /// Scheduler time spent on this trial's bookkeeping, for the stats.

@@ -84,6 +84,7 @@ extension SweepSpec {
                          graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds, text: text)
         spec.executor = execution.executor
         spec.gpusPerTrial = execution.gpusPerTrial
+        spec.silenceSeconds = execution.silenceSeconds
         return spec
     }
 
