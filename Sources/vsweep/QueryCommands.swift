@@ -122,7 +122,7 @@ struct BestCommand: ParsableCommand {
         let format = json ? .json : yaml ? .yaml : self.format
         let s = try store.open()
         let ranked = try withInputErrors { try SweepQueries.best(s, sweep: sweep, top: top, runsDirectory: runs) }
-        if ranked.isEmpty { throw withMessage("sweep \(sweep) has no completed trial yet", code: 1) }
+        if ranked.isEmpty { throw withMessage("error: sweep \(sweep) has no completed trial yet", code: ExitStatus.noCompletedTrial) }
         for (i, r) in ranked.enumerated() {
             if format == .yaml {
                 print("# rank \(i + 1): trial \(r.trial.number), value \(formatValue(r.trial.finalValue))")
