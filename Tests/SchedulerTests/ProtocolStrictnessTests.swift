@@ -111,6 +111,26 @@ extension ProtocolStrictnessTests {
     }
 }
 
+extension ProtocolStrictnessTests {
+    /// An engine that leaves a background process behind when it exits: the rest of
+    /// its process group is killed with it, not left running for the whole sweep.
+    func testWhatAnEngineLeavesInItsProcessGroupIsKilledAtItsExit() throws {
+        let pidFile = fixture.directory + "/left-behind.pid"
+        let argv = try engine([started, "sleep 600 >/dev/null 2>&1 &", "echo $! > \(pidFile)", report(1, "0.1"),
+                               finished].joined(separator: "\n"))
+        let (_, result) = try fixture.run(SweepFixture.specText(maxTrials: 1), engineArgv: argv)
+        XCTAssertEqual(try result.get(), .finished)
+        XCTAssertEqual(try onlyTrial().0.state, .completed)
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let pid = try XCTUnwrap(Int32(text))
+        let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))
+            .flatMap { $0.split(separator: ")").last?.split(separator: " ").first }
+        let alive = state != nil && state != "Z" && state != "X"
+        if alive { kill(pid, SIGKILL) }  // this test's own leftover, by its pid
+        XCTAssertFalse(alive, "the engine's background sleep (pid \(pid)) outlived it")
+    }
+}
+
 /// Log lines collected on the loop's thread.
 final class LogLines {
     var lines: [String] = []
