@@ -93,7 +93,8 @@ final class YAMLGuardTests: XCTestCase {
     func testOversizedFilesAreRefusedBeforeReading() throws {
         let path = NSTemporaryDirectory() + "vsweep-yamlguard-\(getpid()).yaml"
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let text = "a: \"" + String(repeating: "x", count: YAMLGuard.maxBytes) + "\"\n"
+        // Over the documented limit of 1 MiB.
+        let text = "a: \"" + String(repeating: "x", count: 1 << 20) + "\"\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ConfigDocument.load(path: path)) { error in
             let e = error as! ConfigFileError
