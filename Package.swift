@@ -85,7 +85,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         // The vsweep executable end to end: a real short sweep and comparison on a tiny
         // model, then every query command against the database they produced.
-        .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol", "Vocabulary"]),
+        .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol", "Vocabulary",
+                                                    .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
     ]

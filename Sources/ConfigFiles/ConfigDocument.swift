@@ -20,6 +20,11 @@ public struct ConfigDocument: Sendable {
     /// Reads a `.json`, `.yaml` or `.yml` file (JSON is also valid YAML, so
     /// any other extension is read as YAML).
     public static func load(path: String) throws -> ConfigDocument {
+        // Refused before reading: a huge file would be read whole only to be refused.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLGuard.maxBytes {
+            throw ConfigFileError(source: path, line: nil, field: nil,
+                                  message: "the file is \(size) bytes; config and spec files are limited to \(YAMLGuard.maxBytes) bytes (1 MiB)")
+        }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw ConfigFileError(source: path, line: nil, field: nil, message: "cannot read file (\((error as NSError).localizedDescription))")
@@ -28,6 +33,7 @@ public struct ConfigDocument: Sendable {
     }
 
     public static func parse(yaml text: String, source: String) throws -> ConfigDocument {
+        try YAMLGuard.check(text, source: source)
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
             // Yams' own message quotes the whole text; name the key and its first line instead.
@@ -65,6 +71,11 @@ public struct ConfigDocument: Sendable {
 
     static func convert(_ node: Node, path: String, source: String, lines: inout [String: Int]) throws -> JSONValue {
         if !path.isEmpty, let m = node.mark { lines[path] = m.line }
+        // Yams hands an alias back as its anchored node: refusing every anchored node
+        // here, before descending, keeps a missed alias from being copied out.
+        if let anchor = node.anchor {
+            throw YAMLGuard.anchorError(UInt8(ascii: "&"), name: anchor.rawValue, source: source, line: node.mark?.line ?? 0)
+        }
         switch node {
         case .mapping(let mapping):
             var object: [String: JSONValue] = [:]
@@ -87,6 +98,10 @@ public struct ConfigDocument: Sendable {
                 try convert(v, path: "\(path)[\(i)]", source: source, lines: &lines)
             })
         case .scalar(let scalar):
+            if scalar.style == .plain && isNonFiniteNumber(scalar.string) {
+                throw ConfigFileError(source: source, line: node.mark?.line, field: path.isEmpty ? nil : path,
+                                      message: "not a finite number (got \(scalar.string)); numbers, ranges included, must be finite")
+            }
             return scalarValue(scalar)
         case .alias:
             throw ConfigFileError(source: source, line: node.mark?.line, field: path, message: "YAML aliases are not supported")
@@ -111,6 +126,16 @@ public struct ConfigDocument: Sendable {
         guard let first = t.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
         guard let d = Double(t), d.isFinite else { return nil }
         return d
+    }
+
+    /// YAML 1.2's `.inf` and `.nan`, and numerals beyond Double's range (`1.0e400`),
+    /// which would otherwise be read as strings and refused as the wrong type.
+    static func isNonFiniteNumber(_ text: String) -> Bool {
+        let t = text.replacingOccurrences(of: "_", with: "")
+        let unsigned = t.hasPrefix("-") || t.hasPrefix("+") ? String(t.dropFirst()) : t
+        if [".inf", ".Inf", ".INF"].contains(unsigned) || [".nan", ".NaN", ".NAN"].contains(t) { return true }
+        guard t.contains(where: \.isNumber), t.allSatisfy({ "0123456789+-.eE".contains($0) }), let d = Double(t) else { return false }
+        return !d.isFinite
     }
 
     static func line(of e: YamlError) -> Int? {

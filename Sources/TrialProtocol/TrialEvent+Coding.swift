@@ -43,7 +43,20 @@ extension TrialEvent {
         try self.init(jsonData: Data(line.utf8))
     }
 
+    /// Python's `json.dumps` writes non-finite numbers as the bare tokens `NaN`,
+    /// `Infinity` and `-Infinity`, which are not JSON: such a line is read as if they
+    /// were the protocol's strings, so a diverged trial fails instead of its report
+    /// being dropped.
     public init(jsonData data: Data) throws {
+        do {
+            try self.init(strictJSON: data)
+        } catch let error as ProtocolDecodingError {
+            guard let quoted = BareNonFinite.quoted(Array(data)) else { throw error }
+            try self.init(strictJSON: Data(quoted))
+        }
+    }
+
+    private init(strictJSON data: Data) throws {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = nonFiniteDecoding
         let tag: EventTag
@@ -74,6 +87,42 @@ extension TrialEvent {
             return "bad field \(path(ctx.codingPath)): \(ctx.debugDescription)"
         @unknown default: return "\(e)"
         }
+    }
+}
+
+/// Bare `NaN` / `Infinity` / `-Infinity` tokens outside JSON strings.
+enum BareNonFinite {
+    private static let tokens: [[UInt8]] = ["-Infinity", "Infinity", "NaN"].map { Array($0.utf8) }
+
+    /// The line with each bare token quoted, or nil when it has none.
+    static func quoted(_ bytes: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        var i = 0
+        var inString = false
+        var changed = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if inString {
+                out.append(c)
+                if c == UInt8(ascii: "\\"), i + 1 < bytes.count { out.append(bytes[i + 1]); i += 2; continue }
+                if c == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "\"") { inString = true }
+            if let token = tokens.first(where: { bytes[i...].starts(with: $0) }) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: token)
+                out.append(UInt8(ascii: "\""))
+                i += token.count
+                changed = true
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return changed ? out : nil
     }
 }
 

@@ -18,8 +18,9 @@ struct CompareCommand: ParsableCommand {
         the tables: n, the smallest p it allows, the minimum detectable Δ at 80% power. Under a wall-clock \
         budget also the updates each arm achieved and a warning when arms ran under different machine \
         loads. --seeds-for Δ: how many seeds Δ needs at the variance observed. Formulas: docs/analysis.md.
-        Exit status: 0 done; 1 runtime failure; 2 bad input (spec, a changed spec without --new); 130 / 143 \
-        interrupted (the partial table is printed; run again to resume).
+        Exit status: 0 done; 1 runtime failure; 2 bad input (spec, database file, a changed spec without \
+        --new); 3 every run ended and none completed; 130 / 143 interrupted (the partial table is printed; \
+        run again to resume).
         """)
 
     @Argument(help: "Comparison spec (YAML or JSON).") var spec: String
@@ -40,7 +41,8 @@ struct CompareCommand: ParsableCommand {
         var name = comparison.name
         var interrupted: Int32?
         if !noRun {
-            let view = LiveView(quiet: quiet)
+            // With CSV or JSON, stdout carries only the table: it pipes into jq or pandas.
+            let view = LiveView(quiet: quiet, toStandardError: format == .csv || format == .json)
             do {
                 let (outcome, runner) = try SweepSession.run(
                     spec: comparison.sweepSpec(), source: ComparisonParameterSource(spec: comparison),
@@ -54,11 +56,14 @@ struct CompareCommand: ParsableCommand {
                 throw commandExitCode(for: error)
             }
         }
-        try printComparison(comparison, sweepName: name)
+        let sweep = try printComparison(comparison, sweepName: name)
         if let interrupted { throw ExitCode(128 + interrupted) }
+        if !noRun { try requireCompletedTrial(store: sweep.store, sweep: sweep.sweep, database: db) }
     }
 
-    private func printComparison(_ comparison: ComparisonSpec, sweepName: String) throws {
+    /// Prints the table; returns the store and sweep it read.
+    @discardableResult
+    private func printComparison(_ comparison: ComparisonSpec, sweepName: String) throws -> (store: SweepStore, sweep: Sweep) {
         let store = try withInputErrors { try SweepStore.open(path: db) }
         guard let sweep = try withInputErrors({ try store.sweep(named: sweepName) }) else {
             throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
@@ -92,6 +97,7 @@ struct CompareCommand: ParsableCommand {
             for line in try withInputErrors({ try analysis.seedsNeeded(for: seedsFor) }) { say("seeds: \(line)") }
         }
         for warning in analysis.warnings { say("warning: \(warning)") }
+        return (store, sweep)
     }
 }
 

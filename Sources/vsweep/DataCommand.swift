@@ -98,10 +98,11 @@ func parseRange(_ text: String, _ flag: String) throws -> ClosedRange<Int> {
     return lo...hi
 }
 
-/// Library errors about user input exit with status 2 and their own message.
+/// Library errors exit with their own message and the status `ExitStatus` gives their
+/// kind; errors of no known kind are about the command's input (status 2).
 func withInputErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(2)
+        throw ExitCode(ExitStatus.of(error, unknown: ExitStatus.badInput))
     }
 }

@@ -28,7 +28,9 @@ struct ExportCommand: ParsableCommand {
         let export = try withInputErrors { try MetricsExport(store: s, sweep: found) }
         let text = format == .csv ? export.csv() : export.jsonLines()
         if let out {
-            try withInputErrors { try text.write(toFile: out, atomically: true, encoding: .utf8) }
+            try withInputErrors {
+                try FileError.naming(out, "write") { try text.write(toFile: out, atomically: true, encoding: .utf8) }
+            }
             log("\(out): \(export.rows.count) rows (\(format.rawValue))")
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -7,13 +7,19 @@ import SweepStore
 /// redrawn in place about once a second. Otherwise: the log lines, plus the status
 /// headline once a minute, so a redirected log stays readable.
 final class LiveView {
-    private let isTTY = isatty(STDOUT_FILENO) == 1
+    private let output: FileHandle
+    private let isTTY: Bool
     private let quiet: Bool
     private var drawnLines = 0
     private var lastPlainStatus: Double = 0
     private var block: [String] = []
 
-    init(quiet: Bool) { self.quiet = quiet }
+    /// `toStandardError`: when stdout carries data (`compare --format csv|json`).
+    init(quiet: Bool, toStandardError: Bool = false) {
+        self.quiet = quiet
+        output = toStandardError ? .standardError : .standardOutput
+        isTTY = isatty(output.fileDescriptor) == 1
+    }
 
     /// Attaches to a runner before it runs: log lines and progress snapshots.
     func attach(to runner: SweepRunner) {
@@ -60,7 +66,7 @@ final class LiveView {
 
     private func drawBlock() {
         guard isTTY, !block.isEmpty else { return }
-        let width = Self.terminalColumns()
+        let width = terminalColumns()
         // Lines cut to the width: a wrapped line would break the cursor-up count.
         let text = block.map { String($0.prefix(max(10, width - 1))) }.joined(separator: "\n") + "\n"
         write("\u{1B}[2m" + text + "\u{1B}[0m")
@@ -68,12 +74,12 @@ final class LiveView {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        output.write(Data(text.utf8))
     }
 
-    private static func terminalColumns() -> Int {
+    private func terminalColumns() -> Int {
         var size = winsize()
-        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if ioctl(output.fileDescriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
         return 100
     }
 }

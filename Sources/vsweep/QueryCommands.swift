@@ -12,7 +12,13 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> SweepStore {
         guard FileManager.default.fileExists(atPath: db) else {
-            throw ValidationError("no sweep database at \(db) (run a sweep first, or pass --db)")
+            throw withMessage("error: no sweep database at \(db) (run a sweep first, or pass --db)", code: ExitStatus.badInput)
+        }
+        // Opening migrates: a reader must not turn an empty file into a database.
+        let size = (try? FileManager.default.attributesOfItem(atPath: db))?[.size] as? Int
+        if size == 0 {
+            throw withMessage("error: \(db) is an empty file, not a vsweep database (readers never create one; "
+                              + "pass --db with a sweep database)", code: ExitStatus.badInput)
         }
         return try withInputErrors { try SweepStore.open(path: db) }
     }
@@ -116,7 +122,7 @@ struct BestCommand: ParsableCommand {
         let format = json ? .json : yaml ? .yaml : self.format
         let s = try store.open()
         let ranked = try withInputErrors { try SweepQueries.best(s, sweep: sweep, top: top, runsDirectory: runs) }
-        if ranked.isEmpty { throw withMessage("sweep \(sweep) has no completed trial yet", code: 1) }
+        if ranked.isEmpty { throw withMessage("error: sweep \(sweep) has no completed trial yet", code: ExitStatus.noCompletedTrial) }
         let recorded = try withInputErrors { try SweepQueries.sweep(s, named: sweep) }
         if let warning = SweepQueries.testSelectionWarning(recorded) { log(warning) }
         let provenance = Provenance.decode(recorded.provenance)

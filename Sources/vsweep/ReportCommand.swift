@@ -58,14 +58,26 @@ struct ReportCommand: ParsableCommand {
             page.add(HTMLReport.Section(heading: "Provenance", blocks: provenance.lines.map { .paragraph($0) }))
         }
         try withInputErrors {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            try page.render().write(toFile: out + "/index.html", atomically: true, encoding: .utf8)
-            for figure in figures {
-                try figure.plot.svg().write(toFile: "\(out)/\(figure.name).svg", atomically: true, encoding: .utf8)
-            }
+            try write(page.render(), figures.map { ($0.name, $0.plot.svg()) })
         }
         if pdf { try PDFFigures.convert(figures.map(\.name), in: out) }
         print("\(out)/index.html (\(figures.count) plots, also as \(out)/*.svg\(pdf ? " and *.pdf" : ""))")
+    }
+
+    private func write(_ page: String, _ svgs: [(name: String, text: String)]) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw FileError(out, "write the report there", reason: "--out names an existing file; it must be a directory")
+        }
+        try FileError.naming(out, "create the directory") {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        }
+        let index = out + "/index.html"
+        try FileError.naming(index, "write") { try page.write(toFile: index, atomically: true, encoding: .utf8) }
+        for svg in svgs {
+            let path = "\(out)/\(svg.name).svg"
+            try FileError.naming(path, "write") { try svg.text.write(toFile: path, atomically: true, encoding: .utf8) }
+        }
     }
 }
 

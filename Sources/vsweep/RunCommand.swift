@@ -11,10 +11,11 @@ struct RunCommand: ParsableCommand {
         discussion: """
         The spec format is in docs/scheduler.md. Re-running the same spec resumes the sweep: trials \
         left running by a killed scheduler are re-queued (resumed from their last checkpoint).
-        Exit status: 0 the sweep finished (or was already finished); 1 runtime failure (the watchdog \
-        found nothing runnable and nothing running, or the database failed); 2 bad input (spec, \
-        arguments, a changed spec without --new, a sweep locked by another scheduler); 130 / 143 \
-        stopped by SIGINT / SIGTERM (running trials re-queued; run again to resume).
+        Exit status: 0 the sweep finished (or was already finished) with at least one completed trial; \
+        1 runtime failure (the watchdog found nothing runnable and nothing running, or the database \
+        failed); 2 bad input (spec, arguments, database file, a changed spec without --new, a sweep \
+        locked by another scheduler); 3 the sweep ended with no completed trial; 130 / 143 stopped by \
+        SIGINT / SIGTERM (running trials re-queued; run again to resume).
         """)
 
     @Argument(help: "Sweep spec (YAML or JSON).") var spec: String
@@ -30,15 +31,17 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let view = LiveView(quiet: quiet)
         do {
-            let (outcome, _) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
-                                                   newSweep: new, warmStartFrom: warmStartFrom, log: { view.log($1) },
-                                                   prepare: { runner, _ in view.attach(to: runner) })
+            let (outcome, runner) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
+                                                        newSweep: new, warmStartFrom: warmStartFrom,
+                                                        log: { view.log($1) },
+                                                        prepare: { runner, _ in view.attach(to: runner) })
             view.finish()
             switch outcome {
-            case .finished: return
-            case .alreadyFinished: print("the sweep is already finished")
+            case .finished: break
+            case .alreadyFinished: log("the sweep is already finished")
             case .interrupted(let signal): throw ExitCode(128 + signal)
             }
+            try requireCompletedTrial(store: runner.store, sweep: runner.sweep, database: db)
         } catch {
             view.finish()
             throw commandExitCode(for: error)
@@ -46,23 +49,10 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// Exit codes of `run` and `compare`: 2 bad input (spec, arguments, a changed spec,
-/// a locked sweep, a trial config the engine's `--check` refused), 1 runtime failure (watchdog, database), the signal's 128 + n.
+/// Exit codes of `run` and `compare` (see `ExitStatus`): an error of no known kind is a
+/// runtime failure.
 func commandExitCode(for error: Error) -> Error {
-    switch error {
-    case let error as ExitCode: return error
-    case let error as ConfigFileError:
-        log("error: \(error)")
-        return ExitCode(2)
-    case let error as SchedulerError:
-        log("error: \(error)")
-        if case .watchdog = error { return ExitCode(1) }
-        return ExitCode(2)
-    case let error as EnginePreflight.Refusal:
-        log("error: \(error)")
-        return ExitCode(2)
-    default:
-        log("error: \(error)")
-        return ExitCode(1)
-    }
+    if let error = error as? ExitCode { return error }
+    log("error: \(error)")
+    return ExitCode(ExitStatus.of(error, unknown: ExitStatus.runtimeFailure))
 }

@@ -59,14 +59,14 @@ final class SweepFixture {
     /// Runs a sweep in this process on a fresh loop; returns the runner and its outcome
     /// (or the error it threw).
     func run(_ text: String, source: (any ParameterSource)? = nil,
-             timers: ((Loop) -> any TimerScheduling)? = nil,
+             timers: ((Loop) -> any TimerScheduling)? = nil, engineArgv: [String]? = nil,
              configure: ((SweepRunner) -> Void)? = nil) throws -> (SweepRunner, Result<SweepRunner.Outcome, Error>) {
         let spec = try SweepSpec.parse(text: text, source: "spec.yaml")
         let loop = try Loop()
         let executor = try LocalProcessExecutor(loop: loop, maxLineBytes: 64 * 1024)
         let runner = try SweepRunner(spec: spec, store: try store(), loop: loop, executor: executor,
                                      timers: timers?(loop) ?? LoopTimers(loop: loop),
-                                     engineArgv: [Self.noopEngine], runsDirectory: runsDirectory, source: source)
+                                     engineArgv: engineArgv ?? [Self.noopEngine], runsDirectory: runsDirectory, source: source)
         configure?(runner)
         let result = Result { try runner.run() }
         return (runner, result)

@@ -141,7 +141,7 @@ final class SweepSpecTests: XCTestCase {
             }
         }
         XCTAssertTrue(Set(files).isSuperset(of: trialConfigs))
-        XCTAssertEqual(sweeps, ["external-toy-slurm.yaml", "external-toy.yaml", "mass-k-feedback-lr.yaml",
+        XCTAssertEqual(sweeps, ["external-toy-slurm.yaml", "external-toy.yaml", "mass-k-feedback-lr.yaml", "powered-select.yaml",
                                 "quickstart.yaml", "torch-tiny.yaml", "vision-sweep.yaml"])
         XCTAssertEqual(comparisons, ["paper-ablation.yaml", "quickstart-compare.yaml", "torch-compare.yaml",
                                      "torch-qwen2.5-0.5b.yaml", "vision-compare-wallclock.yaml", "vision-compare.yaml",

@@ -34,6 +34,26 @@ final class TrialEventTests: XCTestCase {
         XCTAssertTrue(again.contains(#""loss":"NaN""#), again)
     }
 
+    /// Issue 11, item 5: Python's `json.dumps` writes bare NaN / Infinity; such a report
+    /// used to be dropped as garbage, so a diverged trial ended "completed".
+    func testBareNonFiniteTokensOfPythonAreNonFiniteValues() throws {
+        let line = #"{"event": "report", "updates": 3, "tokens": 0, "train_seconds": 0.5, "#
+            + #""metrics": {"loss": NaN, "up": Infinity, "down": -Infinity, "note_NaN": 1}}"#
+        guard case .report(let r) = try TrialEvent(jsonLine: line) else { return XCTFail("not a report") }
+        XCTAssertTrue(r.metrics["loss"]!.isNaN)
+        XCTAssertEqual(r.metrics["up"], .infinity)
+        XCTAssertEqual(r.metrics["down"], -.infinity)
+        XCTAssertEqual(r.metrics["note_NaN"], 1)
+        XCTAssertEqual(r.metrics.nonFiniteKeys, ["down", "loss", "up"])
+        let finished = #"{"event": "finished", "reason": "budget", "metrics": {"loss": NaN}}"#
+        guard case .finished(let f) = try TrialEvent(jsonLine: finished) else { return XCTFail("not finished") }
+        XCTAssertTrue(f.metrics["loss"]!.isNaN)
+        // Inside strings the words stay text, and a line that is not JSON stays refused.
+        let error = #"{"event": "error", "message": "loss is NaN, lr Infinity"}"#
+        XCTAssertEqual(try TrialEvent(jsonLine: error), .error(.init(message: "loss is NaN, lr Infinity")))
+        XCTAssertThrowsError(try TrialEvent(jsonLine: "step 3: loss NaN"))
+    }
+
     func testGarbageIsRejectedWithReason() {
         for (line, fragment) in [
             ("hello", "not a protocol event"),

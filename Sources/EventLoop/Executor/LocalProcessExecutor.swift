@@ -17,6 +17,10 @@ public final class LocalProcessExecutor: TrialExecutor {
     /// Its ids are pids.
     public let processIDsAreExternal = false
     public let maxLineBytes: Int
+    /// Kill what is left of a trial's process group when its leader exits (on by
+    /// default; tests of `killGroup` turn it off to leave a group behind, as a
+    /// scheduler that died would).
+    public var killsGroupAtExit = true
     private let loop: Loop
     private var running: [UInt64: (handle: TrialHandle, process: ChildProcess)] = [:]
     private var nextSerial: UInt64 = 0
@@ -49,6 +53,9 @@ public final class LocalProcessExecutor: TrialExecutor {
         process.onExit = { [weak self] exit in
             guard let self else { return }
             running[handle.serial] = nil
+            // A trial is its whole process group: what the leader left behind (`cmd &`, a
+            // data-loader worker, a rank) would go on holding CPUs, GPUs and files.
+            if killsGroupAtExit { _ = try? killGroup(handle.recorded, signal: SIGKILL) }
             onEvent?(handle, .exited(TrialExit(exit)))
         }
         return handle

@@ -30,12 +30,19 @@ final class ActiveTrial {
     /// queued batch job); see `SweepRunner.start`.
     var deadlineWaitsForOutput = false
     var killTimer: TimerID?
+    /// Checks `deadline.silence_seconds` against `lastOutputAt` (the timers' clock).
+    var silenceTimer: TimerID?
+    var lastOutputAt: UInt64 = 0
     var stderrLog: FileHandle?
     var stderrPath: String
     /// Scheduler time spent on this trial's bookkeeping, for the stats.
     var bookkeepingNanoseconds: UInt64 = 0
     /// Updates of the latest report, for the progress view.
     var lastStep: Int64 = 0
+    /// Reports refused as out of order or malformed (see `ReportIngest.refusedReportLimit`).
+    var refusedReports = 0
+    /// Non-protocol stdout lines of this attempt; only the first few are logged.
+    var ignoredLines = 0
     /// Monotonic start of the attempt (the timers' clock).
     var startedAt: UInt64 = 0
     /// Machine load readings while the attempt ran (see `MachineLoad`).

@@ -88,8 +88,10 @@ final class AttemptLifecycle {
         return true
     }
 
-    /// The first output of an attempt whose deadline waits for it starts the deadline.
+    /// Every line counts as a sign of life; the first output of an attempt whose
+    /// deadline waits for it starts the deadline.
     func output(_ entry: ActiveTrial) throws {
+        entry.lastOutputAt = timers.clock.nanoseconds
         guard entry.deadlineWaitsForOutput else { return }
         entry.deadlineWaitsForOutput = false
         try armDeadline(entry)
@@ -100,10 +102,34 @@ final class AttemptLifecycle {
 
     /// Starts the attempt's wall-clock deadline, if the spec gives one.
     private func armDeadline(_ entry: ActiveTrial) throws {
+        entry.lastOutputAt = timers.clock.nanoseconds
+        try armSilence(entry, after: spec.silenceSeconds)
         guard let seconds = spec.attemptDeadlineSeconds, let serial = entry.handle?.serial else { return }
         entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
             [unowned self] in self.deadlinePassed(serial: serial)
         }
+    }
+
+    /// One timer per attempt, re-armed for what is left rather than moved at every
+    /// line: a report costs no timer call.
+    private func armSilence(_ entry: ActiveTrial, after seconds: Double?) throws {
+        guard let seconds, let serial = entry.handle?.serial else { return }
+        entry.silenceTimer = try timers.schedule(after: .milliseconds(Int64((seconds * 1000).rounded(.up)))) {
+            [unowned self] in self.checkSilence(serial: serial)
+        }
+    }
+
+    private func checkSilence(serial: UInt64) {
+        guard let entry = active[serial], let limit = spec.silenceSeconds else { return }
+        entry.silenceTimer = nil
+        let silent = Double(timers.clock.nanoseconds &- entry.lastOutputAt) / 1e9
+        if silent < limit {
+            do { try armSilence(entry, after: limit - silent) } catch { log(.info, "trial \(entry.number): \(error)") }
+            return
+        }
+        log(.info, "trial \(entry.number): no output for \(limit) s; SIGTERM")
+        beforeSignal()
+        terminate(entry, intent: .timeout(reason: "no output for \(limit) s (deadline.silence_seconds; SIGTERM, SIGKILL after \(spec.graceSeconds) s)"))
     }
 
     // MARK: - Ending attempts
@@ -187,6 +213,7 @@ final class AttemptLifecycle {
         active[handle.serial] = nil
         if let timer = entry.deadlineTimer { timers.cancel(timer) }
         if let timer = entry.killTimer { timers.cancel(timer) }
+        if let timer = entry.silenceTimer { timers.cancel(timer) }
         try? entry.stderrLog?.close()
         entry.stderrLog = nil
         return entry.slot

@@ -32,14 +32,21 @@ final class ReportIngest {
         self.log = log
     }
 
+    /// Non-protocol stdout lines logged per attempt; the rest are counted (an engine
+    /// printing progress on stdout would otherwise flood the log, `--quiet` or not).
+    static let loggedIgnoredLines = 10
+    /// Refused reports (updates going backwards, negative or non-finite counters) an
+    /// attempt may send before it is failed: one may be a glitch, repeated ones mean
+    /// the engine's step counter cannot be trusted by the stopping rules.
+    static let refusedReportLimit = 3
+
     func stdout(_ entry: ActiveTrial, _ bytes: [UInt8]) {
         let began = cpu.nanoseconds
         let event: TrialEvent
         do {
             event = try TrialEvent(jsonData: Data(bytes))
         } catch {
-            ledger.stats.ignoredLines += 1
-            log(.info, "trial \(entry.number): ignored stdout line (\(error)): \(String(decoding: bytes.prefix(120), as: UTF8.self))")
+            ignored(entry, bytes, error)
             return
         }
         switch event {
@@ -57,12 +64,34 @@ final class ReportIngest {
         }
     }
 
+    private func ignored(_ entry: ActiveTrial, _ bytes: [UInt8], _ error: Error) {
+        ledger.stats.ignoredLines += 1
+        entry.ignoredLines += 1
+        guard entry.ignoredLines <= Self.loggedIgnoredLines else { return }
+        log(.info, "trial \(entry.number): ignored stdout line (\(error)): \(String(decoding: bytes.prefix(120), as: UTF8.self))")
+        if entry.ignoredLines == Self.loggedIgnoredLines {
+            log(.info, "trial \(entry.number): further non-protocol stdout lines of attempt \(entry.attempt) are counted, not logged")
+        }
+    }
+
+    /// At the attempt's exit: how many non-protocol lines went unlogged.
+    func attemptEnded(_ entry: ActiveTrial) {
+        let unlogged = entry.ignoredLines - Self.loggedIgnoredLines
+        guard unlogged > 0 else { return }
+        log(.info, "trial \(entry.number): attempt \(entry.attempt) wrote \(entry.ignoredLines) non-protocol stdout lines; "
+            + "\(unlogged) of them were not logged")
+    }
+
     func oversized(_ entry: ActiveTrial, channel: OutputChannel, length: Int) {
         ledger.stats.oversizedLines += 1
         log(.info, "trial \(entry.number): ignored a \(length)-byte \(channel.rawValue) line (over the line limit)")
     }
 
     private func ingest(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
+        if let problem = refusal(of: report, after: entry.lastStep) {
+            refuse(entry, report, problem)
+            return
+        }
         let metric = report.metrics[spec.metric]
         if metric == nil && spec.stopping != .none {
             if entry.intent == .none {
@@ -107,6 +136,32 @@ final class ReportIngest {
         }
         pendingOutcomes.append(outcome)
         log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(metric.map { "\($0)" } ?? "-")")
+    }
+
+    /// Why a report cannot be recorded: the store and the stopping rules need steps
+    /// that do not go back within an attempt and counters that are numbers.
+    private func refusal(of report: TrialEvent.Report, after lastStep: Int64) -> String? {
+        if report.updates < 0 || report.tokens < 0 {
+            return "negative updates or tokens (updates \(report.updates), tokens \(report.tokens))"
+        }
+        if Int64(report.updates) < lastStep {
+            return "updates went backwards (\(report.updates) after \(lastStep) in this attempt)"
+        }
+        let seconds = [("train_seconds", report.trainSeconds), ("eval_seconds", report.evalSeconds ?? 0)]
+        if let (name, value) = seconds.first(where: { !$0.1.isFinite || $0.1 < 0 }) {
+            return "\(name) is \(value) (must be a finite number >= 0)"
+        }
+        return nil
+    }
+
+    private func refuse(_ entry: ActiveTrial, _ report: TrialEvent.Report, _ problem: String) {
+        entry.refusedReports += 1
+        let count = entry.refusedReports
+        log(.info, "trial \(entry.number): refused the report at step \(report.updates): \(problem) "
+            + "(refused report \(count); the trial fails at \(Self.refusedReportLimit))")
+        guard count >= Self.refusedReportLimit, entry.intent == .none else { return }
+        entry.intent = .fail(reason: "\(count) reports refused; the last at step \(report.updates): \(problem)")
+        pendingTerminations.append(entry)
     }
 
     /// Commits the loop turn's reports (with their rung results and decisions) and

@@ -186,6 +186,7 @@ public final class SweepRunner {
 
     private func exited(_ entry: ActiveTrial, _ exit: TrialExit) {
         flush()
+        ingest.attemptEnded(entry)
         let began = cpu.nanoseconds
         guard let slot = lifecycle.remove(entry) else { return }
         admission.release(slot: slot)

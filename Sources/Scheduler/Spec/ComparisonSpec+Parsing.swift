@@ -64,6 +64,7 @@ extension ComparisonSpec {
                               bootstrapResamples: resamples, bootstrapSeed: UInt64(bootstrapSeed), text: text)
         spec.executor = execution.executor
         spec.gpusPerTrial = execution.gpusPerTrial
+        spec.silenceSeconds = execution.silenceSeconds
         return spec
     }
 

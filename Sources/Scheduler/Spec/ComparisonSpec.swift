@@ -48,6 +48,8 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var gpusPerTrial: Int = 1
     /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
     public var executor: ExecutorSpec = .local
+    /// `deadline.silence_seconds`, as in a sweep spec.
+    public var silenceSeconds: Double?
     public var maxAttempts: Int
     public var graceSeconds: Double
     public var timeoutSeconds: Double?
@@ -103,6 +105,7 @@ public struct ComparisonSpec: Sendable, Equatable {
                   timeoutSeconds: timeoutSeconds, text: text)
         spec.executor = executor
         spec.gpusPerTrial = gpusPerTrial
+        spec.silenceSeconds = silenceSeconds
         return spec
     }
 }

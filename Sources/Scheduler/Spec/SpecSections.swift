@@ -168,6 +168,7 @@ enum SpecSections {
         var maxAttempts = 3
         var graceSeconds = 10.0
         var timeoutSeconds: Double?
+        var silenceSeconds: Double?
         var executor = ExecutorSpec.local
     }
 
@@ -205,6 +206,7 @@ enum SpecSections {
         let deadline = try r.section("deadline")
         result.graceSeconds = try deadline.double("grace_seconds", default: 10, ">= 0", where: { $0 >= 0 && $0.isFinite })
         result.timeoutSeconds = try deadline.optionalDouble("timeout_seconds", "> 0", where: { $0 > 0 && $0.isFinite })
+        result.silenceSeconds = try deadline.optionalDouble("silence_seconds", "> 0", where: { $0 > 0 && $0.isFinite })
         try deadline.finish()
 
         result.executor = try executor(r, document)

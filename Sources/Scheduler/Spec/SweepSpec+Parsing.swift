@@ -85,6 +85,7 @@ extension SweepSpec {
         spec.executor = execution.executor
         spec.gpusPerTrial = execution.gpusPerTrial
         spec.selectsOnTest = selectsOnTest
+        spec.silenceSeconds = execution.silenceSeconds
         return spec
     }
 

@@ -58,6 +58,9 @@ public struct SweepSpec: Sendable, Equatable {
     /// Wall-clock limit of one attempt; nil without a seconds budget or explicit
     /// `deadline.timeout_seconds`.
     public var timeoutSeconds: Double?
+    /// `deadline.silence_seconds`: an attempt that writes no line for this long is
+    /// timed out (a hung engine whose deadline is far off or absent).
+    public var silenceSeconds: Double?
     /// The spec text exactly as given; stored with the sweep.
     public var text: String
 

@@ -116,8 +116,11 @@ public final class SweepStore: Sendable {
             let sqliteMessage = databaseError.message ?? "SQLITE_CANTOPEN"
             return SweepStoreError.cannotOpen(
                 path: location, detail: "check that the directory exists and is writable (\(sqliteMessage))")
+        case .SQLITE_CORRUPT:
+            return SweepStoreError.corrupt(path: location, detail: databaseError.message ?? "SQLITE_CORRUPT")
         default:
-            return error
+            // GRDB's message quotes SQL but not the file; every store error names it.
+            return SweepStoreError.sqlite(path: location, detail: databaseError.description)
         }
     }
 

@@ -19,6 +19,10 @@ public enum SweepStoreError: Error, Equatable, CustomStringConvertible, Localize
     case invalidInput(field: String, reason: String)
     /// A row whose content the current code cannot read back.
     case corruptRow(table: String, column: String, detail: String)
+    /// SQLite found the file damaged (SQLITE_CORRUPT).
+    case corrupt(path: String, detail: String)
+    /// Any other SQLite failure, with SQLite's own message.
+    case sqlite(path: String, detail: String)
 
     public var description: String {
         switch self {
@@ -47,6 +51,10 @@ public enum SweepStoreError: Error, Equatable, CustomStringConvertible, Localize
             return "invalid \(field): \(reason)"
         case let .corruptRow(table, column, detail):
             return "unreadable \(table).\(column): \(detail)"
+        case let .corrupt(path, detail):
+            return "database \(path) is damaged (SQLite: \(detail)); restore it from a copy or point --db at another file"
+        case let .sqlite(path, detail):
+            return "database \(path): \(detail)"
         }
     }
 
