@@ -82,7 +82,7 @@ final class ReportIngest {
         var outcome = ReportOutcome(report: NewReport(
             trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
             trainSeconds: report.trainSeconds, evalSeconds: report.evalSeconds ?? 0, metrics: report.metrics,
-            objective: objective))
+            objective: objective, outputOffset: entry.outputOffset.map { Int64(clamping: $0) }))
         let nonFinite = report.metrics.nonFiniteKeys
         if !nonFinite.isEmpty {
             if entry.intent == .none {

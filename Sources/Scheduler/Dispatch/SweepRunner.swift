@@ -49,13 +49,16 @@ public final class SweepRunner {
     /// CPU time of the loop thread: what the stats measure, so that waiting for a
     /// busy machine does not count as scheduler overhead.
     let cpu = ThreadCPUClock()
-    private let lock: SweepLock
+    private let lock: SchedulerLock
     private let logSink = LogSink()
     private let ledger: SweepLedger
     private let admission: Admission
     private let ingest: ReportIngest
     private let lifecycle: AttemptLifecycle
 
+    private let runsDirectory: String
+    /// Armed while dispatching waits for space under the runs directory.
+    private var diskWatch: LoopTimer?
     private var shutdownSignal: Int32?
     private var done = false
     private var fatalError: Error?
@@ -73,16 +76,18 @@ public final class SweepRunner {
                 executorName: String = LocalProcessExecutor.name, timers: any TimerScheduling,
                 engineArgv: [String], runsDirectory: String = "runs", source: (any ParameterSource)? = nil,
                 newSweep: Bool = false) throws {
+        // Before anything is written: a second scheduler must not touch the database.
+        lock = try SchedulerLock(store: store, runsDirectory: runsDirectory)
         let (spec, existing) = try SweepOpening.open(spec, store: store, newSweep: newSweep)
         self.spec = spec
         self.store = store
         self.loop = loop
         self.executor = executor
         self.timers = timers
+        self.runsDirectory = runsDirectory
         let parameterSource = try source ?? SearchParameterSource.checked(spec)
         let stopping = try StoppingCoordinator(spec: spec)
         self.stopping = stopping
-        lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
         sweep = try existing ?? store.createSweep(
             name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
             goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds)
@@ -96,6 +101,7 @@ public final class SweepRunner {
                                      ledger: ledger, cpu: cpu, log: logSink)
         ticker = ProgressTicker(timers: timers)
         lifecycle.beforeSignal = { [unowned self] in self.flush() }
+        lifecycle.onDiskFull = { [unowned self] in self.pauseForFullDisk($0) }
         ticker.onTick = { [unowned self] in
             self.lifecycle.sampleLoadOfAll()
             self.reportProgress()
@@ -108,12 +114,18 @@ public final class SweepRunner {
     /// (the sweep is then recorded as failed), and store errors (trials are then
     /// killed and left for the next run's recovery).
     public func run() throws -> Outcome {
+        // Released at the end, not at deinit: the caller may keep the runner and start another.
+        defer { lock.release() }
         if sweep.state == .finished { return .alreadyFinished }
         ticker.start()
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }
-        try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
+        let survivors = try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
         ledger.load(try store.trials(sweepID: sweep.id))
         try stopping.load(store: store, sweepID: sweep.id)
+        for running in survivors {
+            try lifecycle.reattach(running, slot: admission.claim(slot: running.attempt.slot),
+                                   outputPath: running.attempt.outputPath ?? "")
+        }
         let watchers = try [SIGINT, SIGTERM].map { signal in
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.signalled($0) }
             watcher.setKeepsLoopAlive(false)
@@ -122,6 +134,7 @@ public final class SweepRunner {
         defer {
             watchers.forEach { $0.stop() }
             ticker.cancel()
+            diskWatch?.cancel()
         }
         pump()
         while !done {
@@ -146,8 +159,9 @@ public final class SweepRunner {
             if lifecycle.active.isEmpty { done = true }
             return
         }
+        guard diskWatch == nil else { return }
         do {
-            while let next = try admission.next(log: { log(.info, $0) }) {
+            while diskWatch == nil, let next = try admission.next(log: { log(.info, $0) }) {
                 if try lifecycle.start(next.trial, slot: next.slot, bookkeeping: next.bookkeeping) {
                     scheduleTick()
                     reportProgress()
@@ -155,7 +169,30 @@ public final class SweepRunner {
                     admission.release(slot: next.slot)
                 }
             }
-            if lifecycle.active.isEmpty { try finishIfComplete() }
+            if lifecycle.active.isEmpty && diskWatch == nil { try finishIfComplete() }
+        } catch {
+            fail(error)
+        }
+    }
+
+    // MARK: - A full disk
+
+    /// Stops starting trials until space returns under the runs directory (checked
+    /// every few seconds); running trials go on.
+    private func pauseForFullDisk(_ why: String) {
+        guard diskWatch == nil else { return }
+        log(.info, "the disk under \(runsDirectory) is full (\(why)): dispatching paused until "
+            + "\(DiskSpace.minimumFreeBytes >> 20) MiB are free again; nothing is charged to the trials")
+        do {
+            let timer = try LoopTimer(loop: loop)
+            try timer.start(after: .seconds(2), repeating: .seconds(2)) { [unowned self] in
+                guard !DiskSpace.isFull(runsDirectory) else { return }
+                diskWatch?.cancel()
+                diskWatch = nil
+                log(.info, "space is free again under \(runsDirectory): dispatching resumes")
+                pump()
+            }
+            diskWatch = timer
         } catch {
             fail(error)
         }
@@ -168,6 +205,7 @@ public final class SweepRunner {
         }
         switch event {
         case .line(.stdout, let bytes):
+            entry.outputOffset = executor.outputOffset(of: handle)
             ingest.stdout(entry, bytes)
         case .line(.stderr, let bytes):
             lifecycle.appendStderr(entry, bytes)

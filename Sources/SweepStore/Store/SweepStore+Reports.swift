@@ -26,6 +26,10 @@ extension SweepStore {
             for outcome in outcomes {
                 try Self.insertReport(db, outcome.report, at: at)
                 lastReportOfTrial[outcome.report.trialID] = outcome.report
+                if let offset = outcome.report.outputOffset {
+                    try db.run("UPDATE trial_attempt SET output_offset = MAX(output_offset, ?) WHERE trial_id = ? AND attempt = ?",
+                               [offset, outcome.report.trialID, outcome.report.attempt])
+                }
                 if let rung = outcome.rungResult { try Self.insertRungResult(db, rung, at: at) }
                 if let decision = outcome.decision { try Self.insertDecision(db, decision, at: at) }
             }
