@@ -22,6 +22,10 @@ final class AttemptLifecycle {
     /// Hears that the runs directory's disk is full (a start failed, an attempt ended
     /// for want of space): the runner pauses dispatching.
     var onDiskFull: (String) -> Void = { _ in }
+    /// True from the moment the disk was found full until space is seen again (the
+    /// runner's pause): an attempt that ends meanwhile without `finished` is not
+    /// charged even if space was freed between its failed write and its exit.
+    var diskFullEpisode = false
     var loadProbe: () -> Double? = MachineLoad.oneMinuteAverage
     private(set) var active: [UInt64: ActiveTrial] = [:]
 
@@ -230,7 +234,8 @@ final class AttemptLifecycle {
             try store.recordLoad(trialID: entry.trialID, attempt: entry.attempt,
                                  mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
         }
-        let trial = try ExitRecorder(spec: spec, store: store, runsDirectory: launcher.runsDirectory).record(entry, exit)
+        let trial = try ExitRecorder(spec: spec, store: store, runsDirectory: launcher.runsDirectory,
+                                 diskFullEpisode: diskFullEpisode).record(entry, exit)
         if entry.endedOnFullDisk { onDiskFull("trial \(entry.number) ended while the disk was full") }
         let outcome = ledger.recordEnd(trial, intent: entry.intent)
         log(.info, ledger.endLine(trial, outcome: outcome, attempt: entry.attempt, how: exit.description,

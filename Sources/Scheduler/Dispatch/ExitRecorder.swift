@@ -9,6 +9,8 @@ struct ExitRecorder {
     let spec: SweepSpec
     let store: SweepStore
     let runsDirectory: String
+    /// Dispatching is paused for a full disk (see `AttemptLifecycle.diskFullEpisode`).
+    let diskFullEpisode: Bool
 
     func record(_ entry: ActiveTrial, _ exit: TrialExit) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
@@ -38,7 +40,7 @@ struct ExitRecorder {
         let (status, signal) = exit.statusAndSignal
         let how = exit.description
         let succeeded = entry.finished.map { $0.reason != .terminated } ?? false
-        if !succeeded, DiskSpace.isFull(runsDirectory) {
+        if !succeeded, diskFullEpisode || DiskSpace.isFull(runsDirectory) {
             // Its config, output or checkpoint could not be written: the disk's fault,
             // whatever the engine made of it (an error event, a crash).
             entry.endedOnFullDisk = true

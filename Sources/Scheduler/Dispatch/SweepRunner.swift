@@ -181,6 +181,7 @@ public final class SweepRunner {
     /// every few seconds); running trials go on.
     private func pauseForFullDisk(_ why: String) {
         guard diskWatch == nil else { return }
+        lifecycle.diskFullEpisode = true
         log(.info, "the disk under \(runsDirectory) is full (\(why)): dispatching paused until "
             + "\(DiskSpace.minimumFreeBytes >> 20) MiB are free again; nothing is charged to the trials")
         do {
@@ -189,6 +190,7 @@ public final class SweepRunner {
                 guard !DiskSpace.isFull(runsDirectory) else { return }
                 diskWatch?.cancel()
                 diskWatch = nil
+                lifecycle.diskFullEpisode = false
                 log(.info, "space is free again under \(runsDirectory): dispatching resumes")
                 pump()
             }

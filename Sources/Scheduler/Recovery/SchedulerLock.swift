@@ -16,9 +16,9 @@ import Glibc
 ///   (which needs shared memory), it is meant for a database on a local file system.
 /// - `<runs>/.scheduler.lock`: the same for the runs directory (an in-memory database
 ///   has no file; two copies of one database file have the same identity).
-/// - `<runs>/.vsweep-database`: the identity of the database whose trial directories
-///   live here, written on first use; another database is refused, so two databases
-///   never overwrite each other's configs and checkpoints.
+/// - `<runs>/.vsweep-database-<id>`: names the database whose trial directories live
+///   here (its `store_identity`), created on first use; another database is refused, so
+///   two databases never overwrite each other's configs and checkpoints.
 final class SchedulerLock {
     private var descriptors: [Int32] = []
 
@@ -66,23 +66,30 @@ final class SchedulerLock {
     }
 
     /// Refuses a runs directory that belongs to another database; claims a new one.
+    /// The identity is in the marker's name, so that claiming needs no free block (a
+    /// full disk must pause the sweep, not refuse it); the database's path inside is
+    /// for the message only.
     private func claim(_ runsDirectory: String, identity: String, database: String) throws {
-        let path = runsDirectory + "/.vsweep-database"
-        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
-            let fields = Self.fields(text)
-            guard let owner = fields["id"] else {
-                throw SchedulerError.invalidSpec("\(path): no `id` line; remove the file if this runs directory is unused")
-            }
-            if owner == identity { return }
-            throw SchedulerError.runsDirectoryOwned(runs: runsDirectory, marker: path, ownerID: owner,
-                                                    ownerDatabase: fields["database"] ?? "?")
+        let prefix = ".vsweep-database-"
+        let markers = (try? FileManager.default.contentsOfDirectory(atPath: runsDirectory))?
+            .filter { $0.hasPrefix(prefix) } ?? []
+        if let other = markers.first(where: { $0 != prefix + identity }) {
+            let path = runsDirectory + "/" + other
+            let owner = (try? String(contentsOfFile: path, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            throw SchedulerError.runsDirectoryOwned(runs: runsDirectory, marker: path,
+                                                    ownerID: String(other.dropFirst(prefix.count)),
+                                                    ownerDatabase: owner.flatMap { $0.isEmpty ? nil : $0 } ?? "?")
         }
-        let text = "id \(identity)\ndatabase \(database)\n"
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw SchedulerError.invalidSpec("cannot write \(path): \(error.localizedDescription)")
+        guard markers.isEmpty else { return }
+        let path = runsDirectory + "/" + prefix + identity
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw SchedulerError.invalidSpec("cannot create \(path): \(String(cString: strerror(errno)))")
         }
+        defer { close(descriptor) }
+        let text = Array((database + "\n").utf8)
+        _ = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 
     static var ownerText: String {
@@ -97,13 +104,4 @@ final class SchedulerLock {
         return String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// `key value` lines.
-    private static func fields(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
-        return fields
-    }
 }
