@@ -273,12 +273,18 @@ public final class SweepRunner {
         log(.info, "sweep \(spec.name) failed: nothing runnable, nothing running, sweep not finished (\(detail))")
     }
 
-    /// A store error: nothing can be recorded any more. Kill what runs (the next run's
-    /// recovery re-queues it) and stop.
+    /// A store error: nothing can be recorded any more, so stop. Trials that outlive
+    /// the scheduler are left running: the next run re-attaches to them and reads what
+    /// they wrote meanwhile, where killing them would cost each an attempt for the
+    /// scheduler's trouble. Others are killed (the next run re-queues them).
     private func fail(_ error: Error) {
         if fatalError == nil { fatalError = error }
-        log(.info, "error: \(error); killing running trials")
-        lifecycle.killAll()
+        if executor.followsOutputFiles {
+            log(.info, "error: \(error); \(lifecycle.active.count) running trial(s) go on, and the next run re-attaches to them")
+        } else {
+            log(.info, "error: \(error); killing running trials")
+            lifecycle.killAll()
+        }
         done = true
     }
 
