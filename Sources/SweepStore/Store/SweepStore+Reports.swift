@@ -26,16 +26,18 @@ extension SweepStore {
             for outcome in outcomes {
                 try Self.insertReport(db, outcome.report, at: at)
                 lastReportOfTrial[outcome.report.trialID] = outcome.report
-                if let offset = outcome.report.outputOffset {
-                    try db.run("UPDATE trial_attempt SET output_offset = MAX(output_offset, ?) WHERE trial_id = ? AND attempt = ?",
-                               [offset, outcome.report.trialID, outcome.report.attempt])
-                }
                 if let rung = outcome.rungResult { try Self.insertRungResult(db, rung, at: at) }
                 if let decision = outcome.decision { try Self.insertDecision(db, decision, at: at) }
             }
             for (trialID, report) in lastReportOfTrial {
                 try db.run("UPDATE trial SET updates_done = ?, train_seconds = ? WHERE id = ?",
                            [report.step, report.trainSeconds, trialID])
+                // In the reports' transaction: a restarted scheduler reads the attempt's
+                // output from here, so each report is recorded exactly once.
+                if let offset = report.outputOffset {
+                    try db.run("UPDATE trial_attempt SET output_offset = MAX(output_offset, ?) WHERE trial_id = ? AND attempt = ?",
+                               [offset, trialID, report.attempt])
+                }
             }
         }
     }
