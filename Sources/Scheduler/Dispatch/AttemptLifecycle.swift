@@ -130,7 +130,13 @@ final class AttemptLifecycle {
         }
         let key = TrialLauncher.trialKey(sweep: spec.name, number: trial.number)
         guard let handle = try executor.attach(recorded, trialKey: key, stdout: outputPath,
-                                               offset: UInt64(attempt.outputOffset)) else { return }
+                                               offset: UInt64(attempt.outputOffset)) else {
+            // An executor that cannot follow files: the next start resumes the trial.
+            let requeued = try store.markInterrupted(trialID: trial.id, reason: "scheduler restarted; the executor cannot re-attach",
+                                                     countsAgainstAttempts: false)
+            ledger.tally.record(requeued, leaving: .running)
+            return
+        }
         let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
                                 params: StoredParams.json(trial.params),
                                 stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
