@@ -1,4 +1,5 @@
 import Foundation
+import Scheduler
 import SweepStore
 import XCTest
 #if canImport(Glibc)
@@ -60,6 +61,35 @@ final class FullDiskTests: XCTestCase {
             }
         }
         XCTAssertTrue(Self.read(log).contains("dispatching resumes"))
+    }
+
+    /// The same rule without a mount, through the runner's disk probe: an engine that
+    /// dies while the disk is full is re-queued without using up its only attempt,
+    /// dispatching pauses, and resumes once the probe sees space again.
+    func testAnAttemptThatDiesWhileTheDiskIsFullIsNotChargedAndDispatchingResumesWithSpace() throws {
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: SweepFixture.noopEngine), "noop-engine is not built")
+        let fixture = try SweepFixture()
+        defer { fixture.remove() }
+        var full = true
+        var lines: [String] = []
+        let spec = SweepFixture.specText(trial: "{noop: {crash_at_report: 2, crash_once: true, checkpoint_every: 1}}",
+                                         reports: 4, maxTrials: 1, parallel: 1, extra: "retries: {max_attempts: 1}")
+        let (_, result) = try fixture.run(spec, configure: { runner in
+            runner.diskIsFull = { _ in full }
+            runner.onLog = { _, line in
+                lines.append(line)
+                if line.contains("dispatching paused") { full = false }
+            }
+        })
+        XCTAssertEqual(try result.get(), .finished)
+        let store = try fixture.store()
+        let trial = try XCTUnwrap(store.trials(sweepID: 1).first)
+        XCTAssertEqual(trial.state, .completed, trial.error ?? "")
+        let attempts = try store.attempts(trialID: trial.id)
+        XCTAssertEqual(attempts.map(\.outcome), [.interrupted, .completed])
+        XCTAssertTrue(attempts[0].reason?.contains("was full") == true, attempts[0].reason ?? "")
+        XCTAssertEqual(lines.filter { $0.contains("dispatching paused") }.count, 1)
+        XCTAssertTrue(lines.contains { $0.contains("dispatching resumes") }, lines.joined(separator: "\n"))
     }
 
     /// Writes zeros to `path` until the file system refuses (ENOSPC).

@@ -26,6 +26,8 @@ final class AttemptLifecycle {
     /// runner's pause): an attempt that ends meanwhile without `finished` is not
     /// charged even if space was freed between its failed write and its exit.
     var diskFullEpisode = false
+    /// Whether the disk under a directory is full; tests inject their own.
+    var diskIsFull: (String) -> Bool = DiskSpace.isFull
     var loadProbe: () -> Double? = MachineLoad.oneMinuteAverage
     private(set) var active: [UInt64: ActiveTrial] = [:]
 
@@ -98,7 +100,7 @@ final class AttemptLifecycle {
     /// the engine cannot be started and the trial fails.
     private func recordStartFailure(_ trial: Trial, _ error: Error) throws {
         let ended: Trial
-        if DiskSpace.isSpaceError(error) || DiskSpace.isFull(launcher.runsDirectory) {
+        if DiskSpace.isSpaceError(error) || diskIsFull(launcher.runsDirectory) {
             ended = try store.markInterrupted(trialID: trial.id, reason: "cannot start the engine: the disk under "
                                               + "\(launcher.runsDirectory) is full (\(error))", countsAgainstAttempts: false)
             onDiskFull("trial \(trial.number) could not start: \(error)")
@@ -241,7 +243,8 @@ final class AttemptLifecycle {
                                  mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
         }
         let trial = try ExitRecorder(spec: spec, store: store, runsDirectory: launcher.runsDirectory,
-                                 diskFullEpisode: diskFullEpisode).record(entry, exit)
+                                 diskIsFull: { [diskFullEpisode, diskIsFull] in diskFullEpisode || diskIsFull($0) })
+            .record(entry, exit)
         if entry.endedOnFullDisk { onDiskFull("trial \(entry.number) ended while the disk was full") }
         let outcome = ledger.recordEnd(trial, intent: entry.intent)
         log(.info, ledger.endLine(trial, outcome: outcome, attempt: entry.attempt, how: exit.description,

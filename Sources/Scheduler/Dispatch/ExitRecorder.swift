@@ -9,8 +9,9 @@ struct ExitRecorder {
     let spec: SweepSpec
     let store: SweepStore
     let runsDirectory: String
-    /// Dispatching is paused for a full disk (see `AttemptLifecycle.diskFullEpisode`).
-    let diskFullEpisode: Bool
+    /// Whether the disk under a directory is full, or was found full and has not been
+    /// seen with space since (`AttemptLifecycle.diskFullEpisode`).
+    let diskIsFull: (String) -> Bool
 
     func record(_ entry: ActiveTrial, _ exit: TrialExit) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
@@ -40,7 +41,7 @@ struct ExitRecorder {
         let (status, signal) = exit.statusAndSignal
         let how = exit.description
         let succeeded = entry.finished.map { $0.reason != .terminated } ?? false
-        if !succeeded, diskFullEpisode || DiskSpace.isFull(runsDirectory) {
+        if !succeeded, diskIsFull(runsDirectory) {
             // Its config, output or checkpoint could not be written: the disk's fault,
             // whatever the engine made of it (an error event, a crash).
             entry.endedOnFullDisk = true

@@ -42,6 +42,13 @@ public final class SweepRunner {
         set { lifecycle.loadProbe = newValue }
     }
 
+    /// Whether the disk under the runs directory is full (`statvfs`: under 1 MiB
+    /// available). Tests inject their own to script a full disk without mounting one.
+    public var diskIsFull: (String) -> Bool {
+        get { lifecycle.diskIsFull }
+        set { lifecycle.diskIsFull = newValue }
+    }
+
     let loop: Loop
     let executor: any TrialExecutor
     let timers: any TimerScheduling
@@ -187,7 +194,7 @@ public final class SweepRunner {
         do {
             let timer = try LoopTimer(loop: loop)
             try timer.start(after: .seconds(2), repeating: .seconds(2)) { [unowned self] in
-                guard !DiskSpace.isFull(runsDirectory) else { return }
+                guard !lifecycle.diskIsFull(runsDirectory) else { return }
                 diskWatch?.cancel()
                 diskWatch = nil
                 lifecycle.diskFullEpisode = false
