@@ -10,7 +10,8 @@ import Darwin
 ///
 /// A launch with `output` files (what the scheduler uses) runs a `FileOutputChild`:
 /// stdout and stderr go to files, so the trial outlives the scheduler; the stdout file
-/// is read every `tailInterval` (and to its end at the exit), stderr is never read.
+/// is read when it changes (`FileChangeWatch`), every `tailInterval` should a change go
+/// unseen, and to its end at the exit; stderr is never read.
 /// A restarted scheduler `attach`es to such a trial: it follows the file from the
 /// recorded offset and polls the process, whose exit status it cannot learn (it is
 /// not the parent): that exit is `.lost`. A launch without `output` reads pipes
@@ -45,7 +46,7 @@ public final class LocalProcessExecutor: TrialExecutor {
     }
 
     public init(loop: Loop, maxLineBytes: Int = ChildProcess.defaultMaxLineBytes,
-                tailInterval: Duration = .milliseconds(50)) throws {
+                tailInterval: Duration = .milliseconds(200)) throws {
         guard maxLineBytes > 0 else {
             throw CommandError(field: "maxLineBytes", message: "must be positive, got \(maxLineBytes)")
         }
