@@ -12,6 +12,9 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     case databaseLocked(database: String, lockPath: String, owner: String)
     /// Another scheduler uses the runs directory.
     case runsDirectoryLocked(runs: String, lockPath: String, owner: String)
+    /// A lock or marker file next to the database or in the runs directory cannot be
+    /// created (a read-only directory, say).
+    case cannotLock(path: String, reason: String)
     /// The runs directory holds the trial directories of another database.
     case runsDirectoryOwned(runs: String, marker: String, ownerID: String, ownerDatabase: String)
     /// Nothing runnable, nothing running, sweep not finished.
@@ -32,6 +35,8 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
                 + "wait for it to end, or stop it, before running a sweep of this database"
         case let .runsDirectoryLocked(runs, path, owner):
             return "runs directory \(runs) is in use by another scheduler (\(owner); lock \(path))"
+        case let .cannotLock(path, reason):
+            return "cannot create \(path) (one scheduler per database and runs directory needs it): \(reason)"
         case let .runsDirectoryOwned(runs, marker, id, database):
             return "runs directory \(runs) holds the trials of another database (\(database), id \(id), per \(marker)); "
                 + "give this database its own --runs"

@@ -19,6 +19,7 @@ final class FullDiskTests: XCTestCase {
         defer { fixture.remove() }
         let mountPoint = fixture.directory + "/disk"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/bin/mount"), "no /bin/mount to mount a tmpfs with")
         let mounted = try Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountPoint])
         try XCTSkipUnless(mounted.status == 0, "cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN): \(mounted.output)")
         defer { _ = try? Self.command("/bin/umount", ["-l", mountPoint]) }

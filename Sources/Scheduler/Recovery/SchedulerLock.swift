@@ -50,7 +50,7 @@ final class SchedulerLock {
     private func take(_ path: String, refused: (String, String) -> SchedulerError) throws {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw SchedulerError.invalidSpec("cannot open lock file \(path): \(String(cString: strerror(errno)))")
+            throw SchedulerError.cannotLock(path: path, reason: String(cString: strerror(errno)))
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let owner = Self.readOwner(descriptor)
@@ -85,7 +85,7 @@ final class SchedulerLock {
         let path = runsDirectory + "/" + prefix + identity
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw SchedulerError.invalidSpec("cannot create \(path): \(String(cString: strerror(errno)))")
+            throw SchedulerError.cannotLock(path: path, reason: String(cString: strerror(errno)))
         }
         defer { close(descriptor) }
         let text = Array((database + "\n").utf8)
