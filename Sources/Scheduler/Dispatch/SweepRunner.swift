@@ -13,7 +13,8 @@ import TrialProtocol
 /// signal sent, a process started). Reports of one loop turn are grouped into one
 /// transaction together with their rung results and decisions. A scheduler killed at
 /// any moment is therefore resumed from the database alone: `run()` first deals with
-/// the trials still recorded as running (see `SweepRunner+Recovery.swift`).
+/// the trials still recorded as running (`StartupRecovery`), re-attaching to those
+/// whose engines outlived the scheduler (`AttemptLifecycle.reattach`).
 ///
 /// Its parts: `Admission` (slots, limits, sampler), `ReportIngest` (decode, decide,
 /// record in batches), `AttemptLifecycle` with `ExitRecorder` (start, intent, timers,
@@ -118,8 +119,9 @@ public final class SweepRunner {
 
     /// Runs until every trial has ended (or a signal asks to stop). Throws
     /// `SchedulerError.watchdog` when nothing can run and the sweep is not finished
-    /// (the sweep is then recorded as failed), and store errors (trials are then
-    /// killed and left for the next run's recovery).
+    /// (the sweep is then recorded as failed), and store errors (running trials are
+    /// then left to the next run, which re-attaches to them; trials of an executor
+    /// that cannot re-attach are killed and re-queued by it).
     public func run() throws -> Outcome {
         // Released at the end, not at deinit: the caller may keep the runner and start another.
         defer { lock.release() }
