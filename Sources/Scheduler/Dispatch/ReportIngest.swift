@@ -63,6 +63,13 @@ final class ReportIngest {
     }
 
     private func ingest(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
+        // The trial fails at the report that decided it; what an engine writes before
+        // its SIGTERM arrives (one report or several, as the machine's load has it)
+        // would give a failed trial a later, finite value.
+        if case .fail = entry.intent {
+            log(.report, "trial \(entry.number) step \(report.updates): not recorded (the trial is being failed)")
+            return
+        }
         let metric = report.metrics[spec.metric]
         if metric == nil && spec.stopping != .none {
             if entry.intent == .none {
