@@ -226,10 +226,13 @@ public final class LocalProcessExecutor: TrialExecutor {
             if let stat = ProcStat.read(pid: pid), stat.startTime != recorded.startStamp {
                 return false
             }
-            let members = ProcStat.allPids().lazy.compactMap(ProcStat.read(pid:)).filter {
-                $0.processGroup == pid && $0.startTime >= recorded.startStamp && !$0.isDead
+            // One read of /proc per pid: a lazy compactMap reads twice and traps when a
+            // process ends between the two reads.
+            let hasMember = ProcStat.allPids().contains { member in
+                guard let stat = ProcStat.read(pid: member) else { return false }
+                return stat.processGroup == pid && stat.startTime >= recorded.startStamp && !stat.isDead
             }
-            guard !members.isEmpty else { return false }
+            guard hasMember else { return false }
         }
         if kill(-pid, signal) == 0 { return true }
         if errno == ESRCH { return false }
