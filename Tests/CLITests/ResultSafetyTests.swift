@@ -35,21 +35,21 @@ final class ResultSafetyTests: XCTestCase {
 
     func testATestMetricSweepIsRefusedUnlessNamedAndThenEveryReaderWarns() throws {
         let db = database("test-split")
+        let runs = CLIFixture.dir + "/runs-test-split"
         let refused = CLIFixture.run(["run", try write(tinySpec(name: "on-test", metric: "test_pass1"), "on-test"),
-                                      "--db", db, "--runs", CLIFixture.dir + "/runs", "--quiet"])
+                                      "--db", db, "--runs", runs, "--quiet"])
         XCTAssertEqual(refused.status, 2, refused.stderr)
         XCTAssertTrue(refused.stderr.contains("metric.name") && refused.stderr.contains("allow_test_split"), refused.stderr)
 
         let allowed = tinySpec(name: "on-test", metric: "test_loss_never", extraMetric: ", allow_test_split: true")
             .replacingOccurrences(of: "goal: minimize", with: "goal: maximize")
             .replacingOccurrences(of: "test_loss_never", with: "test_pass1")
-        let ran = CLIFixture.run(["run", try write(allowed, "on-test"), "--db", db, "--runs", CLIFixture.dir + "/runs",
-                                  "--quiet"])
+        let ran = CLIFixture.run(["run", try write(allowed, "on-test"), "--db", db, "--runs", runs, "--quiet"])
         XCTAssertEqual(ran.status, 0, ran.stderr)
         let store = try SweepStore.open(path: db)
         XCTAssertTrue(try XCTUnwrap(store.sweep(named: "on-test")).selectsOnTest, "the store records it")
 
-        let best = CLIFixture.run(["best", "on-test", "--db", db, "--runs", CLIFixture.dir + "/runs"])
+        let best = CLIFixture.run(["best", "on-test", "--db", db, "--runs", runs])
         XCTAssertEqual(best.status, 0, best.stderr)
         XCTAssertTrue(best.stderr.contains("selected on the test split"), best.stderr)
         let show = CLIFixture.run(["show", "on-test-1", "--db", db])
@@ -144,8 +144,8 @@ final class ResultSafetyTests: XCTestCase {
         let broken = tinySpec(name: "broken-data", metric: "feedback_loss", maxTrials: 4)
             .replacingOccurrences(of: "data: \(CLIFixture.dir)/data", with: "data: no-such-data")
         let db = database("broken-data")
-        let r = CLIFixture.run(["run", try write(broken, "broken-data"), "--db", db, "--runs", CLIFixture.dir + "/runs",
-                                "--quiet"])
+        let r = CLIFixture.run(["run", try write(broken, "broken-data"), "--db", db, "--runs",
+                                CLIFixture.dir + "/runs-broken", "--quiet"])
         XCTAssertEqual(r.status, 2, r.stderr)
         XCTAssertTrue(r.stderr.contains("--check): data: "), r.stderr)
         XCTAssertTrue(r.stderr.contains(CLIFixture.dir + "/no-such-data"), "resolved against the spec's directory: \(r.stderr)")

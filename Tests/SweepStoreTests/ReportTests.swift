@@ -52,6 +52,29 @@ final class ReportTests: XCTestCase {
                                   try store.recordReports([NewReport(trialID: 999, attempt: 1, step: 1, objective: 1)]))
     }
 
+    /// The attempt's output offset is committed with its reports, and only with them:
+    /// a restarted scheduler reads on from it and records no report twice.
+    func testTheOutputOffsetMovesWithItsReportsAndRollsBackWithThem() throws {
+        let (store, sweep) = try makeStore()
+        let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1)
+        try store.startAttempt(trialID: trial.id, outputPath: "/runs/s/trial-1/attempt-1.stdout", slot: 1)
+        try store.recordReports([
+            NewReport(trialID: trial.id, attempt: 1, step: 1, objective: 1, outputOffset: 120),
+            NewReport(trialID: trial.id, attempt: 1, step: 2, objective: 1, outputOffset: 240),
+        ])
+        var attempt = try XCTUnwrap(store.attempts(trialID: trial.id).first)
+        XCTAssertEqual(attempt.outputOffset, 240)
+        XCTAssertEqual(attempt.outputPath, "/runs/s/trial-1/attempt-1.stdout")
+        XCTAssertEqual(attempt.slot, 1)
+        XCTAssertThrowsError(try store.recordReports([
+            NewReport(trialID: trial.id, attempt: 1, step: 3, objective: 1, outputOffset: 360),
+            NewReport(trialID: trial.id, attempt: 2, step: 4, objective: 1, outputOffset: 480),
+        ]))
+        attempt = try XCTUnwrap(store.attempts(trialID: trial.id).first)
+        XCTAssertEqual(attempt.outputOffset, 240, "the refused batch moved nothing")
+        XCTAssertEqual(try store.runningTrials(sweepID: sweep.id).first?.attempt.outputOffset, 240)
+    }
+
     func testNonFiniteFinalValuesReadBackAndAreLeftOutOfBest() throws {
         let (store, sweep) = try makeStore(goal: .minimize)
         let finals: [Double] = [0.5, .nan, -.infinity, 0.25, .infinity, 0.75]

@@ -28,4 +28,35 @@ public protocol TrialExecutor: AnyObject {
     /// group). Returns whether anything was signalled.
     @discardableResult
     func killGroup(_ recorded: RecordedProcess, signal: Int32) throws -> Bool
+
+    /// Whether trials get `TrialLaunch.output` files and can be re-attached after a
+    /// restart (`attach`). Default false.
+    var followsOutputFiles: Bool { get }
+
+    /// Follows a trial started by an earlier scheduler: its stdout file from
+    /// `offset`, then its end. `recorded` nil: no process of it is known (the events
+    /// in the file, if any, are delivered, then the exit). The exit of a process this
+    /// executor is not the parent of is unknown: it is delivered as `.lost`. Returns nil
+    /// when the executor cannot (the default).
+    func attach(_ recorded: RecordedProcess?, trialKey: String, stdout: String, offset: UInt64) throws -> TrialHandle?
+
+    /// Bytes of the trial's stdout file up to the end of the line being delivered,
+    /// while `onEvent` delivers it; nil without an output file (the default).
+    func outputOffset(of handle: TrialHandle) -> UInt64?
+
+    /// The process that has `stdout` open as its standard output and leads its own
+    /// process group: a trial whose pid was not recorded (the scheduler died between the
+    /// spawn and the commit). Default nil.
+    func findProcess(writing stdout: String) -> RecordedProcess?
+}
+
+extension TrialExecutor {
+    public var followsOutputFiles: Bool { false }
+
+    public func attach(_ recorded: RecordedProcess?, trialKey: String, stdout: String,
+                       offset: UInt64) throws -> TrialHandle? { nil }
+
+    public func outputOffset(of handle: TrialHandle) -> UInt64? { nil }
+
+    public func findProcess(writing stdout: String) -> RecordedProcess? { nil }
 }

@@ -10,17 +10,35 @@ public struct TrialLaunch: Equatable, Hashable, Sendable {
     public var workingDirectory: String?
     /// The scheduler's key for the trial (e.g. "sweep-3/trial-17"), echoed in every event.
     public var trialKey: String
+    /// Files for the engine's stdout and stderr, for an executor whose trials outlive
+    /// the scheduler (`TrialExecutor.followsOutputFiles`); nil: pipes.
+    public var output: TrialOutputFiles?
 
     public init(argv: [String], environment: [String: String], workingDirectory: String? = nil,
-                trialKey: String) {
+                trialKey: String, output: TrialOutputFiles? = nil) {
         self.argv = argv
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.trialKey = trialKey
+        self.output = output
     }
 
     public var command: Command {
         Command(argv: argv, environment: environment, workingDirectory: workingDirectory)
+    }
+}
+
+/// Where a trial's output goes when it must outlive the scheduler: stdout (protocol
+/// events) to a file of its own per attempt, which the executor follows; stderr
+/// appended to the trial's human log, never read by the scheduler. Absolute paths, so
+/// that a scheduler restarted elsewhere finds them and `/proc/<pid>/fd/1` names them.
+public struct TrialOutputFiles: Equatable, Hashable, Sendable {
+    public var stdout: String
+    public var stderr: String
+
+    public init(stdout: String, stderr: String) {
+        self.stdout = stdout
+        self.stderr = stderr
     }
 }
 

@@ -33,8 +33,18 @@ final class ActiveTrial {
     /// Checks `deadline.silence_seconds` against `lastOutputAt` (the timers' clock).
     var silenceTimer: TimerID?
     var lastOutputAt: UInt64 = 0
-    var stderrLog: FileHandle?
+    var stderrLog: AppendOnlyFile?
     var stderrPath: String
+    /// Where the stdout line being ingested ends in the attempt's output file (nil
+    /// without one): recorded with the report it carries.
+    var outputOffset: UInt64?
+    /// Why an exit without `finished` is not the engine's failure, known before the
+    /// exit (no process of the attempt was ever found after a restart); nil: it is.
+    var uncharged: String?
+    /// Set when the attempt ended while the runs directory's disk was full.
+    var endedOnFullDisk = false
+    /// Set once a stderr line could not be written (logged once).
+    var stderrDropped = false
     /// Scheduler time spent on this trial's bookkeeping, for the stats.
     var bookkeepingNanoseconds: UInt64 = 0
     /// Updates of the latest report, for the progress view.

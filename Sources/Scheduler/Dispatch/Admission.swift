@@ -40,6 +40,13 @@ final class Admission {
 
     func release(slot: Int) { freeSlots.append(slot) }
 
+    /// Takes `slot` for a re-attached trial (the one it held, so its GPUs stay its
+    /// own), or any free slot when that one is unknown or taken.
+    func claim(slot: Int?) -> Int {
+        if let slot, let index = freeSlots.firstIndex(of: slot) { return freeSlots.remove(at: index) }
+        return freeSlots.popLast() ?? spec.parallelTrials
+    }
+
     /// The next trial to start, with its slot taken; nil when no slot is free or
     /// nothing may start now. `log` hears of queued trials cancelled for the budget.
     func next(log: (String) -> Void) throws -> Start? {

@@ -19,6 +19,15 @@ final class AttemptLifecycle {
     private let log: LogSink
     /// Records what is pending before a deadline's signal (the runner's flush).
     var beforeSignal: () -> Void = {}
+    /// Hears that the runs directory's disk is full (a start failed, an attempt ended
+    /// for want of space): the runner pauses dispatching.
+    var onDiskFull: (String) -> Void = { _ in }
+    /// True from the moment the disk was found full until space is seen again (the
+    /// runner's pause): an attempt that ends meanwhile without `finished` is not
+    /// charged even if space was freed between its failed write and its exit.
+    var diskFullEpisode = false
+    /// Whether the disk under a directory is full; tests inject their own.
+    var diskIsFull: (String) -> Bool = DiskSpace.isFull
     var loadProbe: () -> Double? = MachineLoad.oneMinuteAverage
     private(set) var active: [UInt64: ActiveTrial] = [:]
 
@@ -50,21 +59,19 @@ final class AttemptLifecycle {
             checkpoint = path
         }
         let params = StoredParams.json(trial.params)
-        let attempt = try store.startAttempt(trialID: trial.id, executor: executorName, resumedFrom: checkpoint)
+        let output = executor.followsOutputFiles ? launcher.outputFiles(number: trial.number, attempt: trial.attempt + 1) : nil
+        let attempt = try store.startAttempt(trialID: trial.id, executor: executorName, resumedFrom: checkpoint,
+                                             outputPath: output?.stdout, slot: slot)
         ledger.tally.move(1, from: trial.state, to: .running)
         let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
                                 params: params, stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
         let handle: TrialHandle
         do {
             let launch = try launcher.launch(number: trial.number, params: params, seed: trial.seed, slot: slot,
-                                             resumeFrom: checkpoint)
+                                             resumeFrom: checkpoint, output: output)
             handle = try executor.start(launch)
         } catch {
-            let ended = try store.recordExit(trialID: trial.id, outcome: .failed, reason: "cannot start the engine: \(error)")
-            ledger.tally.record(ended, leaving: .running)
-            ledger.history[trial.number]?.isRunning = false
-            ledger.count(outcome: "failed")
-            log(.info, "trial \(trial.number) failed to start: \(ended.error ?? "\(error)")")
+            try recordStartFailure(trial, error)
             return false
         }
         entry.handle = handle
@@ -88,6 +95,65 @@ final class AttemptLifecycle {
         return true
     }
 
+    /// A start that failed: for want of space under the runs directory, the trial goes
+    /// back to the queue without using up an attempt and dispatching pauses; otherwise
+    /// the engine cannot be started and the trial fails.
+    private func recordStartFailure(_ trial: Trial, _ error: Error) throws {
+        let ended: Trial
+        if DiskSpace.isSpaceError(error) || diskIsFull(launcher.runsDirectory) {
+            ended = try store.markInterrupted(trialID: trial.id, reason: "cannot start the engine: the disk under "
+                                              + "\(launcher.runsDirectory) is full (\(error))", countsAgainstAttempts: false)
+            onDiskFull("trial \(trial.number) could not start: \(error)")
+        } else {
+            ended = try store.recordExit(trialID: trial.id, outcome: .failed, reason: "cannot start the engine: \(error)")
+            log(.info, "trial \(trial.number) failed to start: \(ended.error ?? "\(error)")")
+        }
+        ledger.tally.record(ended, leaving: .running)
+        ledger.history[trial.number]?.isRunning = ended.state == .queued
+        ledger.count(outcome: ended.state == .queued ? "interrupted" : "failed")
+    }
+
+    // MARK: - Re-attaching after a restart
+
+    /// Follows an attempt an earlier scheduler started, in the slot it held: its output
+    /// file from the recorded offset, its deadline from its recorded start. Its process
+    /// is the recorded one, else the one found writing its output file, else none (its
+    /// file is read, then it ends as never started: not the engine's failure).
+    func reattach(_ running: RunningTrial, slot: Int, outputPath: String) throws {
+        let trial = running.trial
+        let attempt = running.attempt
+        var recorded = attempt.pid.map {
+            RecordedProcess(executor: attempt.executor, id: Int64($0), startStamp: UInt64(attempt.processStart ?? "") ?? 0)
+        }
+        if recorded == nil, let found = executor.findProcess(writing: outputPath) {
+            recorded = found
+            try store.recordProcess(trialID: trial.id, attempt: attempt.attempt, pid: Int32(truncatingIfNeeded: found.id),
+                                    processStart: String(found.startStamp))
+        }
+        let key = TrialLauncher.trialKey(sweep: spec.name, number: trial.number)
+        guard let handle = try executor.attach(recorded, trialKey: key, stdout: outputPath,
+                                               offset: UInt64(attempt.outputOffset)) else {
+            // An executor that cannot follow files: the next start resumes the trial.
+            let requeued = try store.markInterrupted(trialID: trial.id, reason: "scheduler restarted; the executor cannot re-attach",
+                                                     countsAgainstAttempts: false)
+            ledger.tally.record(requeued, leaving: .running)
+            return
+        }
+        let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
+                                params: StoredParams.json(trial.params),
+                                stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
+        if recorded == nil { entry.uncharged = "no process of attempt \(attempt.attempt) was found after a restart" }
+        entry.handle = handle
+        entry.lastStep = trial.updatesDone
+        entry.lastObjective = try store.reports(trialID: trial.id).last { $0.attempt == attempt.attempt && !$0.objective.isNaN }?.objective
+        active[handle.serial] = entry
+        let elapsed = max(0, Date().timeIntervalSince(attempt.startedAt))
+        entry.startedAt = timers.clock.nanoseconds &- UInt64(elapsed * 1e9)
+        try armDeadline(entry, elapsed: elapsed)
+        let process = recorded.map { "pid \($0.id)" } ?? "no process found"
+        log(.info, "trial \(trial.number) re-attached (attempt \(attempt.attempt), \(process); reading its output from byte \(attempt.outputOffset))")
+    }
+
     /// Every line counts as a sign of life; the first output of an attempt whose
     /// deadline waits for it starts the deadline.
     func output(_ entry: ActiveTrial) throws {
@@ -100,12 +166,13 @@ final class AttemptLifecycle {
         }
     }
 
-    /// Starts the attempt's wall-clock deadline, if the spec gives one.
-    private func armDeadline(_ entry: ActiveTrial) throws {
+    /// Starts the attempt's wall-clock deadline, if the spec gives one; `elapsed`
+    /// seconds of it have passed already (a re-attached attempt). The silence clock starts too.
+    private func armDeadline(_ entry: ActiveTrial, elapsed: Double = 0) throws {
         entry.lastOutputAt = timers.clock.nanoseconds
         try armSilence(entry, after: spec.silenceSeconds)
         guard let seconds = spec.attemptDeadlineSeconds, let serial = entry.handle?.serial else { return }
-        entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(seconds * 1000))) {
+        entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(max(0, seconds - elapsed) * 1000))) {
             [unowned self] in self.deadlinePassed(serial: serial)
         }
     }
@@ -201,7 +268,10 @@ final class AttemptLifecycle {
             try store.recordLoad(trialID: entry.trialID, attempt: entry.attempt,
                                  mean: entry.loadSum / Double(entry.loadSamples), samples: entry.loadSamples)
         }
-        let trial = try ExitRecorder(spec: spec, store: store).record(entry, exit)
+        let trial = try ExitRecorder(spec: spec, store: store, runsDirectory: launcher.runsDirectory,
+                                 diskIsFull: { [diskFullEpisode, diskIsFull] in diskFullEpisode || diskIsFull($0) })
+            .record(entry, exit)
+        if entry.endedOnFullDisk { onDiskFull("trial \(entry.number) ended while the disk was full") }
         let outcome = ledger.recordEnd(trial, intent: entry.intent)
         log(.info, ledger.endLine(trial, outcome: outcome, attempt: entry.attempt, how: exit.description,
                                   metric: spec.metric))
@@ -214,7 +284,6 @@ final class AttemptLifecycle {
         if let timer = entry.deadlineTimer { timers.cancel(timer) }
         if let timer = entry.killTimer { timers.cancel(timer) }
         if let timer = entry.silenceTimer { timers.cancel(timer) }
-        try? entry.stderrLog?.close()
         entry.stderrLog = nil
         return entry.slot
     }
@@ -235,15 +304,19 @@ final class AttemptLifecycle {
         }
     }
 
+    /// Appends an engine's stderr line to the trial's log (executors that deliver
+    /// stderr: Slurm). A line that cannot be written is dropped with one log line per
+    /// attempt; the scheduler goes on.
     func appendStderr(_ entry: ActiveTrial, _ bytes: [UInt8]) {
-        if entry.stderrLog == nil {
-            if !FileManager.default.fileExists(atPath: entry.stderrPath) {
-                _ = FileManager.default.createFile(atPath: entry.stderrPath, contents: nil)
-            }
-            entry.stderrLog = FileHandle(forWritingAtPath: entry.stderrPath)
-            _ = try? entry.stderrLog?.seekToEnd()
+        do {
+            if entry.stderrLog == nil { entry.stderrLog = try AppendOnlyFile(path: entry.stderrPath) }
+            try entry.stderrLog?.append(bytes + [10])
+        } catch {
+            guard !entry.stderrDropped else { return }
+            entry.stderrDropped = true
+            log(.info, "trial \(entry.number): cannot append to \(entry.stderrPath) (\(error)); its stderr lines are dropped")
+            if DiskSpace.isSpaceError(error) { onDiskFull("cannot append to \(entry.stderrPath): \(error)") }
         }
-        entry.stderrLog?.write(Data(bytes + [10]))
     }
 
     /// Parameters for a log line: `name=value`, sorted by name.

@@ -8,6 +8,10 @@ import SweepStore
 struct ExitRecorder {
     let spec: SweepSpec
     let store: SweepStore
+    let runsDirectory: String
+    /// Whether the disk under a directory is full, or was found full and has not been
+    /// seen with space since (`AttemptLifecycle.diskFullEpisode`).
+    let diskIsFull: (String) -> Bool
 
     func record(_ entry: ActiveTrial, _ exit: TrialExit) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
@@ -36,6 +40,16 @@ struct ExitRecorder {
     private func recordNaturalExit(_ entry: ActiveTrial, exit: TrialExit, finalValue: Double?) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
         let how = exit.description
+        let succeeded = entry.finished.map { $0.reason != .terminated } ?? false
+        if !succeeded, diskIsFull(runsDirectory) {
+            // Its config, output or checkpoint could not be written: the disk's fault,
+            // whatever the engine made of it (an error event, a crash).
+            entry.endedOnFullDisk = true
+            let said = entry.engineError.map { " (engine error: \($0.message))" } ?? ""
+            return try store.markInterrupted(trialID: entry.trialID,
+                                             reason: "ended while the disk under \(runsDirectory) was full\(said): \(how)",
+                                             exitStatus: status, termSignal: signal, countsAgainstAttempts: false)
+        }
         if let error = entry.engineError {
             let field = error.field.map { " (field \($0))" } ?? ""
             return try store.recordExit(trialID: entry.trialID, outcome: .failed,
@@ -57,11 +71,21 @@ struct ExitRecorder {
                                         reason: "finished (\(finished.reason.rawValue)); \(how)",
                                         exitStatus: status, termSignal: signal, finalValue: finalValue)
         }
-        // Exited without `finished` (a crash, an outside kill, or `finished:
-        // terminated` nobody here asked for): retried while attempts remain,
-        // resuming from the last recorded checkpoint; failed after the last one.
-        let what = entry.finished == nil ? "exited without `finished`" : "finished (terminated) without being asked"
-        return try store.markInterrupted(trialID: entry.trialID, reason: "\(what): \(how)",
+        // `finished: terminated` nobody here asked for: the engine checkpointed and
+        // stopped as the protocol asks on a SIGTERM (sent by a scheduler since
+        // restarted, or from outside): not its failure, so no attempt is used up.
+        if entry.finished != nil {
+            return try store.markInterrupted(trialID: entry.trialID, reason: "finished (terminated) without being asked: \(how)",
+                                             exitStatus: status, termSignal: signal, countsAgainstAttempts: false)
+        }
+        if let cause = entry.uncharged {
+            return try store.markInterrupted(trialID: entry.trialID, reason: "\(cause): \(how)",
+                                             exitStatus: status, termSignal: signal, countsAgainstAttempts: false)
+        }
+        // Exited without `finished` (a crash, an outside kill): the trial's doing,
+        // since neither a scheduler's death nor its restart can kill it any more.
+        // Retried while attempts remain, resuming from the last recorded checkpoint.
+        return try store.markInterrupted(trialID: entry.trialID, reason: "exited without `finished`: \(how)",
                                          exitStatus: status, termSignal: signal)
     }
 }

@@ -88,6 +88,13 @@ final class ReportIngest {
     }
 
     private func ingest(_ entry: ActiveTrial, _ report: TrialEvent.Report) {
+        // The trial fails at the report that decided it; what an engine writes before
+        // its SIGTERM arrives (one report or several, as the machine's load has it)
+        // would give a failed trial a later, finite value.
+        if case .fail = entry.intent {
+            log(.report, "trial \(entry.number) step \(report.updates): not recorded (the trial is being failed)")
+            return
+        }
         if let problem = refusal(of: report, after: entry.lastStep) {
             refuse(entry, report, problem)
             return
@@ -111,7 +118,7 @@ final class ReportIngest {
         var outcome = ReportOutcome(report: NewReport(
             trialID: entry.trialID, attempt: entry.attempt, step: Int64(report.updates), tokens: Int64(report.tokens),
             trainSeconds: report.trainSeconds, evalSeconds: report.evalSeconds ?? 0, metrics: report.metrics,
-            objective: objective))
+            objective: objective, outputOffset: entry.outputOffset.map { Int64(clamping: $0) }))
         let nonFinite = report.metrics.nonFiniteKeys
         if !nonFinite.isEmpty {
             if entry.intent == .none {

@@ -13,7 +13,8 @@ import TrialProtocol
 /// signal sent, a process started). Reports of one loop turn are grouped into one
 /// transaction together with their rung results and decisions. A scheduler killed at
 /// any moment is therefore resumed from the database alone: `run()` first deals with
-/// the trials still recorded as running (see `SweepRunner+Recovery.swift`).
+/// the trials still recorded as running (`StartupRecovery`), re-attaching to those
+/// whose engines outlived the scheduler (`AttemptLifecycle.reattach`).
 ///
 /// Its parts: `Admission` (slots, limits, sampler), `ReportIngest` (decode, decide,
 /// record in batches), `AttemptLifecycle` with `ExitRecorder` (start, intent, timers,
@@ -42,6 +43,13 @@ public final class SweepRunner {
         set { lifecycle.loadProbe = newValue }
     }
 
+    /// Whether the disk under the runs directory is full (`statvfs`: under 1 MiB
+    /// available). Tests inject their own to script a full disk without mounting one.
+    public var diskIsFull: (String) -> Bool {
+        get { lifecycle.diskIsFull }
+        set { lifecycle.diskIsFull = newValue }
+    }
+
     let loop: Loop
     let executor: any TrialExecutor
     let timers: any TimerScheduling
@@ -49,13 +57,16 @@ public final class SweepRunner {
     /// CPU time of the loop thread: what the stats measure, so that waiting for a
     /// busy machine does not count as scheduler overhead.
     let cpu = ThreadCPUClock()
-    private let lock: SweepLock
+    private let lock: SchedulerLock
     private let logSink = LogSink()
     private let ledger: SweepLedger
     private let admission: Admission
     private let ingest: ReportIngest
     private let lifecycle: AttemptLifecycle
 
+    private let runsDirectory: String
+    /// Armed while dispatching waits for space under the runs directory.
+    private var diskWatch: LoopTimer?
     private var shutdownSignal: Int32?
     private var done = false
     private var fatalError: Error?
@@ -73,16 +84,18 @@ public final class SweepRunner {
                 executorName: String = LocalProcessExecutor.name, timers: any TimerScheduling,
                 engineArgv: [String], runsDirectory: String = "runs", source: (any ParameterSource)? = nil,
                 newSweep: Bool = false) throws {
+        // Before anything is written: a second scheduler must not touch the database.
+        lock = try SchedulerLock(store: store, runsDirectory: runsDirectory)
         let (spec, existing) = try SweepOpening.open(spec, store: store, newSweep: newSweep)
         self.spec = spec
         self.store = store
         self.loop = loop
         self.executor = executor
         self.timers = timers
+        self.runsDirectory = runsDirectory
         let parameterSource = try source ?? SearchParameterSource.checked(spec)
         let stopping = try StoppingCoordinator(spec: spec)
         self.stopping = stopping
-        lock = try SweepLock(directory: "\(runsDirectory)/\(spec.name)", sweep: spec.name)
         sweep = try existing ?? store.createSweep(
             name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
             goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds,
@@ -97,6 +110,7 @@ public final class SweepRunner {
                                      ledger: ledger, cpu: cpu, log: logSink)
         ticker = ProgressTicker(timers: timers)
         lifecycle.beforeSignal = { [unowned self] in self.flush() }
+        lifecycle.onDiskFull = { [unowned self] in self.pauseForFullDisk($0) }
         ticker.onTick = { [unowned self] in
             self.lifecycle.sampleLoadOfAll()
             self.reportProgress()
@@ -106,15 +120,22 @@ public final class SweepRunner {
 
     /// Runs until every trial has ended (or a signal asks to stop). Throws
     /// `SchedulerError.watchdog` when nothing can run and the sweep is not finished
-    /// (the sweep is then recorded as failed), and store errors (trials are then
-    /// killed and left for the next run's recovery).
+    /// (the sweep is then recorded as failed), and store errors (running trials are
+    /// then left to the next run, which re-attaches to them; trials of an executor
+    /// that cannot re-attach are killed and re-queued by it).
     public func run() throws -> Outcome {
+        // Released at the end, not at deinit: the caller may keep the runner and start another.
+        defer { lock.release() }
         if sweep.state == .finished { return .alreadyFinished }
         ticker.start()
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }
-        try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
+        let survivors = try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
         ledger.load(try store.trials(sweepID: sweep.id))
         try stopping.load(store: store, sweepID: sweep.id)
+        for running in survivors {
+            try lifecycle.reattach(running, slot: admission.claim(slot: running.attempt.slot),
+                                   outputPath: running.attempt.outputPath ?? "")
+        }
         let watchers = try [SIGINT, SIGTERM].map { signal in
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.signalled($0) }
             watcher.setKeepsLoopAlive(false)
@@ -123,6 +144,7 @@ public final class SweepRunner {
         defer {
             watchers.forEach { $0.stop() }
             ticker.cancel()
+            diskWatch?.cancel()
         }
         pump()
         while !done {
@@ -147,8 +169,9 @@ public final class SweepRunner {
             if lifecycle.active.isEmpty { done = true }
             return
         }
+        guard diskWatch == nil else { return }
         do {
-            while let next = try admission.next(log: { log(.info, $0) }) {
+            while diskWatch == nil, let next = try admission.next(log: { log(.info, $0) }) {
                 if try lifecycle.start(next.trial, slot: next.slot, bookkeeping: next.bookkeeping) {
                     scheduleTick()
                     reportProgress()
@@ -156,7 +179,32 @@ public final class SweepRunner {
                     admission.release(slot: next.slot)
                 }
             }
-            if lifecycle.active.isEmpty { try finishIfComplete() }
+            if lifecycle.active.isEmpty && diskWatch == nil { try finishIfComplete() }
+        } catch {
+            fail(error)
+        }
+    }
+
+    // MARK: - A full disk
+
+    /// Stops starting trials until space returns under the runs directory (checked
+    /// every few seconds); running trials go on.
+    private func pauseForFullDisk(_ why: String) {
+        guard diskWatch == nil else { return }
+        lifecycle.diskFullEpisode = true
+        log(.info, "the disk under \(runsDirectory) is full (\(why)): dispatching paused until "
+            + "\(DiskSpace.minimumFreeBytes >> 20) MiB are free again; nothing is charged to the trials")
+        do {
+            let timer = try LoopTimer(loop: loop)
+            try timer.start(after: .seconds(2), repeating: .seconds(2)) { [unowned self] in
+                guard !lifecycle.diskIsFull(runsDirectory) else { return }
+                diskWatch?.cancel()
+                diskWatch = nil
+                lifecycle.diskFullEpisode = false
+                log(.info, "space is free again under \(runsDirectory): dispatching resumes")
+                pump()
+            }
+            diskWatch = timer
         } catch {
             fail(error)
         }
@@ -169,6 +217,7 @@ public final class SweepRunner {
         }
         switch event {
         case .line(.stdout, let bytes):
+            entry.outputOffset = executor.outputOffset(of: handle)
             ingest.stdout(entry, bytes)
         case .line(.stderr, let bytes):
             lifecycle.appendStderr(entry, bytes)
@@ -235,12 +284,18 @@ public final class SweepRunner {
         log(.info, "sweep \(spec.name) failed: nothing runnable, nothing running, sweep not finished (\(detail))")
     }
 
-    /// A store error: nothing can be recorded any more. Kill what runs (the next run's
-    /// recovery re-queues it) and stop.
+    /// A store error: nothing can be recorded any more, so stop. Trials that outlive
+    /// the scheduler are left running: the next run re-attaches to them and reads what
+    /// they wrote meanwhile, where killing them would cost each an attempt for the
+    /// scheduler's trouble. Others are killed (the next run re-queues them).
     private func fail(_ error: Error) {
         if fatalError == nil { fatalError = error }
-        log(.info, "error: \(error); killing running trials")
-        lifecycle.killAll()
+        if executor.followsOutputFiles {
+            log(.info, "error: \(error); \(lifecycle.active.count) running trial(s) go on, and the next run re-attaches to them")
+        } else {
+            log(.info, "error: \(error); killing running trials")
+            lifecycle.killAll()
+        }
         done = true
     }
 

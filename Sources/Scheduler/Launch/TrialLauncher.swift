@@ -33,6 +33,17 @@ public struct TrialLauncher {
 
     public static func trialKey(sweep: String, number: Int64) -> String { "\(sweep)-\(number)" }
 
+    /// Where an attempt's stdout (`attempt-<k>.stdout`, its own per attempt so that a
+    /// restarted scheduler reads the right one) and the trial's stderr (`stderr.log`,
+    /// appended by every attempt) go; absolute (see `TrialOutputFiles`).
+    public func outputFiles(number: Int64, attempt: Int) -> TrialOutputFiles {
+        var directory = trialDirectory(number: number)
+        if !directory.hasPrefix("/") {
+            directory = FileManager.default.currentDirectoryPath + "/" + directory
+        }
+        return TrialOutputFiles(stdout: "\(directory)/attempt-\(attempt).stdout", stderr: directory + "/stderr.log")
+    }
+
     /// The config the engine receives for this trial.
     public func config(number: Int64, params: [String: JSONValue], seed: Int64) -> JSONValue {
         var root = spec.trial
@@ -48,7 +59,7 @@ public struct TrialLauncher {
 
     /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
     public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int,
-                       resumeFrom checkpoint: String?) throws -> TrialLaunch {
+                       resumeFrom checkpoint: String?, output: TrialOutputFiles? = nil) throws -> TrialLaunch {
         let directory = trialDirectory(number: number)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/config.json"
@@ -67,7 +78,7 @@ public struct TrialLauncher {
         }
         let key = Self.trialKey(sweep: spec.name, number: number)
         environment["VSWEEP_TRIAL"] = key
-        return TrialLaunch(argv: argv, environment: environment, trialKey: key)
+        return TrialLaunch(argv: argv, environment: environment, trialKey: key, output: output)
     }
 
     /// Sets a dotted key, creating mappings on the way (a non-mapping in the way is replaced).

@@ -57,9 +57,13 @@ public struct NewReport: Sendable, Equatable {
     public var metrics: [String: Double]
     /// The raw value of the sweep's metric in this report.
     public var objective: Double
+    /// Where the report's line ends in the attempt's output file, when it came from one:
+    /// committed with the report as the attempt's `output_offset`.
+    public var outputOffset: Int64?
 
     public init(trialID: Int64, attempt: Int, step: Int64, tokens: Int64 = 0, trainSeconds: Double = 0,
-                evalSeconds: Double = 0, metrics: [String: Double] = [:], objective: Double) {
+                evalSeconds: Double = 0, metrics: [String: Double] = [:], objective: Double,
+                outputOffset: Int64? = nil) {
         self.trialID = trialID
         self.attempt = attempt
         self.step = step
@@ -68,5 +72,6 @@ public struct NewReport: Sendable, Equatable {
         self.evalSeconds = evalSeconds
         self.metrics = metrics
         self.objective = objective
+        self.outputOffset = outputOffset
     }
 }

@@ -11,6 +11,7 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     static let columns = [
         "id", "trial_id", "attempt", "executor", "pid", "process_start", "host", "external_id", "started_at",
         "ended_at", "outcome", "reason", "exit_status", "term_signal", "resumed_from_checkpoint", "load_mean", "load_samples",
+        "output_path", "output_offset", "slot",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -40,10 +41,18 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
     /// `recordLoad`); nil when never sampled.
     public var loadMean: Double?
     public var loadSamples: Int = 0
+    /// The file the engine's stdout goes to (absolute), nil when the executor reads
+    /// pipes or its own files (Slurm).
+    public var outputPath: String?
+    /// Bytes of `outputPath` whose events are recorded: a restarted scheduler reads on
+    /// from here, so no report is lost or recorded twice.
+    public var outputOffset: Int64 = 0
+    /// Which of the sweep's `parallel.trials` slots the attempt holds.
+    public var slot: Int?
 
     /// The row `startAttempt` has just inserted, built from its inputs rather than read back.
     init(id: Int64, trialID: Int64, attempt: Int, executor: String, pid: Int32?, processStart: String?, host: String,
-         externalID: String?, startedAt: Double, resumedFromCheckpoint: String?) {
+         externalID: String?, startedAt: Double, resumedFromCheckpoint: String?, outputPath: String?, slot: Int?) {
         self.id = id
         self.trialID = trialID
         self.attempt = attempt
@@ -54,6 +63,8 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
         self.externalID = externalID
         self.startedAt = Date(timeIntervalSince1970: startedAt)
         self.resumedFromCheckpoint = resumedFromCheckpoint
+        self.outputPath = outputPath
+        self.slot = slot
     }
 
     public init(row: Row) throws {
@@ -74,5 +85,8 @@ public struct TrialAttempt: Sendable, Equatable, FetchableRecord, TableRecord {
         resumedFromCheckpoint = try row.decode(atIndex: 14)
         loadMean = try row.decode(atIndex: 15)
         loadSamples = try row.decode(atIndex: 16)
+        outputPath = try row.decode(atIndex: 17)
+        outputOffset = try row.decode(atIndex: 18)
+        slot = try row.decode(atIndex: 19)
     }
 }

@@ -58,7 +58,8 @@ extension SweepStore {
     public func startAttempt(trialID: Int64, executor: String = "local", pid: Int32? = nil,
                              processStart: String? = nil, host: String? = nil,
                              externalID: String? = nil,
-                             resumedFrom checkpoint: String? = nil) throws -> TrialAttempt {
+                             resumedFrom checkpoint: String? = nil, outputPath: String? = nil,
+                             slot: Int? = nil) throws -> TrialAttempt {
         let at = now().timeIntervalSince1970
         return try write { db in
             let trial = try TrialHead.fetch(db, id: trialID)
@@ -75,14 +76,15 @@ extension SweepStore {
                 """, [TrialState.running, attempt, at, trialID])
             try db.run("""
                 INSERT INTO trial_attempt (trial_id, attempt, executor, pid, process_start, host, external_id,
-                                           started_at, resumed_from_checkpoint)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                           started_at, resumed_from_checkpoint, output_path, slot)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [trialID, attempt, executor, pid, processStart, host ?? Self.localHost, externalID, at,
-                      checkpoint])
+                      checkpoint, outputPath, slot])
             let attemptID = db.lastInsertedRowID
             let opened = TrialAttempt(id: attemptID, trialID: trialID, attempt: attempt, executor: executor, pid: pid,
                                       processStart: processStart, host: host ?? Self.localHost,
-                                      externalID: externalID, startedAt: at, resumedFromCheckpoint: checkpoint)
+                                      externalID: externalID, startedAt: at, resumedFromCheckpoint: checkpoint,
+                                      outputPath: outputPath, slot: slot)
             if attempt == 1 {
                 try db.run("UPDATE sweep SET trials_started = trials_started + 1 WHERE id = ?", [trial.sweepID])
             }

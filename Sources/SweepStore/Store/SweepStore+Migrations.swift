@@ -9,8 +9,29 @@ extension SweepStore {
         migrator.registerMigration("v1-initial", migrate: createV1Schema)
         migrator.registerMigration("v2-attempt-load", migrate: addAttemptLoad)
         migrator.registerMigration("v3-selection-provenance", migrate: addSelectionAndProvenance)
+        migrator.registerMigration("v4-identity-attempt-output", migrate: addIdentityAndAttemptOutput)
         return migrator
     }()
+
+    /// `store_identity`: one random id per database, so that a runs directory can say
+    /// which database its trial directories belong to (two databases sharing one would
+    /// overwrite each other's configs and checkpoints). `trial_attempt.output_path` and
+    /// `output_offset`: the file the engine's stdout goes to and how far the scheduler
+    /// has recorded it, so that a restarted scheduler re-attaches to a trial that
+    /// outlived its predecessor and reads on from there; `slot`: which of the sweep's
+    /// slots it holds (its GPUs), so that a re-attached trial keeps it.
+    private static func addIdentityAndAttemptOutput(_ db: Database) throws {
+        try db.create(table: "store_identity") { t in
+            t.column("id", .text).notNull()
+        }
+        try db.execute(sql: "INSERT INTO store_identity (id) VALUES (lower(hex(randomblob(16))))")
+        try db.alter(table: "trial_attempt") { t in
+            t.add(column: "output_path", .text)
+            t.add(column: "output_offset", .integer).notNull().defaults(to: 0)
+                .check(sql: "output_offset >= 0")
+            t.add(column: "slot", .integer)
+        }
+    }
 
     /// The machine's load while an attempt ran (mean of the 1-minute load average sampled
     /// by the scheduler), so that wall-clock comparisons can tell when arms ran on a

@@ -32,6 +32,12 @@ extension SweepStore {
             for (trialID, report) in lastReportOfTrial {
                 try db.run("UPDATE trial SET updates_done = ?, train_seconds = ? WHERE id = ?",
                            [report.step, report.trainSeconds, trialID])
+                // In the reports' transaction: a restarted scheduler reads the attempt's
+                // output from here, so each report is recorded exactly once.
+                if let offset = report.outputOffset {
+                    try db.run("UPDATE trial_attempt SET output_offset = MAX(output_offset, ?) WHERE trial_id = ? AND attempt = ?",
+                               [offset, trialID, report.attempt])
+                }
             }
         }
     }

@@ -73,6 +73,24 @@ public final class SweepStore: Sendable {
         return try SweepStore(writer: pool, now: now, location: path, busyTimeout: busyTimeout)
     }
 
+    /// The database file, nil for an in-memory database: where a scheduler puts the
+    /// lock that keeps a second one off this database.
+    public var filePath: String? {
+        let path = writer.path
+        return path.isEmpty || path == ":memory:" ? nil : path
+    }
+
+    /// The database's random id (`store_identity`), written once by migration v3: a
+    /// runs directory names the database it belongs to by it.
+    public func identity() throws -> String {
+        try read { db in
+            guard let id = try String.fetchOne(db, sql: "SELECT id FROM store_identity LIMIT 1") else {
+                throw SweepStoreError.corruptRow(table: "store_identity", column: "id", detail: "no row")
+            }
+            return id
+        }
+    }
+
     /// `PRAGMA integrity_check`: "ok", or SQLite's list of problems, one per line.
     public func integrityCheck() throws -> String {
         try read { db in
