@@ -126,6 +126,16 @@ final class RealSlurm: SlurmUnderTest {
 
     func activeJobs() -> Int { jobIDs().count }
 
+    /// Polls `condition` every 0.2 s until it holds or the deadline passes; whether it held.
+    static func waitUntil(deadlineSeconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(deadlineSeconds)
+        while !condition() {
+            if Date() > deadline { return false }
+            usleep(200_000)
+        }
+        return true
+    }
+
     func stop() {
         let ids = jobIDs()
         if !ids.isEmpty { _ = try? Self.run(["scancel"] + ids) }

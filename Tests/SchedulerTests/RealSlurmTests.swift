@@ -47,6 +47,25 @@ final class RealSlurmExecutorTests: XCTestCase {
         }
     }
 
+    /// With accounting the cluster forgets ended jobs after 2 s (MinJobAge): a job the
+    /// executor first asks about once squeue no longer lists it ends as sacct says.
+    func testAJobThatLeftTheQueueEndsAsAccountingSays() throws {
+        try XCTSkipUnless(RealSlurm.hasAccounting, "needs slurmdbd (the accounting run of scripts/test-slurm)")
+        let loop = try Loop()
+        let executor = try SlurmExecutor(loop: loop, settings: slurm.settings())
+        let handle = try executor.start(checks.launch(["/bin/sh", "-c", "echo out; exit 3"]))
+        // The loop is not run yet, so the executor asks nothing until the job is gone
+        // (slurmctld purges old jobs every few seconds; 10 s was seen).
+        let gone = RealSlurm.waitUntil(deadlineSeconds: 120) {
+            let listed = try? CommandRunner.run(executor.queueCommand(jobIDs: [handle.recorded.id]), timeout: .seconds(60))
+            return listed?.stderr.contains { $0.contains("Invalid job id specified") } ?? false
+        }
+        XCTAssertTrue(gone, "job \(handle.recorded.id) left the queue")
+        let events = checks.runJobs(executor, on: loop)[handle.serial] ?? []
+        XCTAssertEqual(checks.text(events, .stdout), ["out"])
+        XCTAssertEqual(events.last, .exited(.exited(status: 3)))
+    }
+
     func testArgvAndEnvironmentReachTheEngineUnchanged() throws {
         try checks.argvAndEnvironmentReachTheEngineUnchanged()
     }
