@@ -108,6 +108,24 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertTrue(reason.contains("Slurm accounting storage is disabled"), "sacct's own words: \(reason)")
     }
 
+    /// A job not yet seen in the queue is looked up before it is signalled; when the
+    /// controller cannot answer, the stop is logged, not lost silently, and a later one works.
+    func testAStopBeforeTheFirstPollWithTheControllerDownIsLogged() throws {
+        let loop = try Loop()
+        let executor = try SlurmExecutor(loop: loop, settings: slurm.settings())
+        var diagnostics: [String] = []
+        executor.onDiagnostic = { diagnostics.append($0) }
+        try slurm.set("squeue-down")
+        let handle = try executor.start(checks.launch(["/bin/sh", "-c", "exec sleep 1000"]))
+        XCTAssertTrue(try executor.terminate(handle, signal: SIGTERM))
+        loop.run(until: { diagnostics.contains { $0.hasPrefix("cannot stop Slurm job \(handle.recorded.id) now") } })
+        XCTAssertEqual(executor.runningTrials, [handle], "nothing was signalled")
+        try slurm.clear("squeue-down")
+        XCTAssertTrue(try executor.terminate(handle, signal: SIGTERM))
+        let events = checks.runJobs(executor, on: loop)[handle.serial] ?? []
+        XCTAssertEqual(events.last, .exited(.signaled(signal: SIGTERM)))
+    }
+
     func testAnUnreachableControllerDelaysTheEndButLosesNothing() throws {
         try slurm.set("squeue-down")
         let loop = try Loop()

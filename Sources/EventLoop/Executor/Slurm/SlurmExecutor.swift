@@ -160,10 +160,16 @@ public final class SlurmExecutor: TrialExecutor {
     }
 
     /// Asks squeue about one job still tracked; `answer` gets its record, nil when it
-    /// is not listed (or squeue failed), and is not called once the job has been finished.
+    /// is not listed (or squeue failed, which is logged: the stop it was for is then
+    /// dropped, and the scheduler's grace period sends the next one), and is not called
+    /// once the job has been finished.
     private func lookUp(_ job: Job, answer: @escaping (SlurmQueueRecord?) -> Void) throws {
-        try CommandRunner.start(on: loop, queueCommand(jobIDs: [job.jobID])) { [weak self] output in
+        let command = queueCommand(jobIDs: [job.jobID])
+        try CommandRunner.start(on: loop, command) { [weak self] output in
             guard let self, jobs[job.handle.serial] != nil else { return }
+            if !output.exit.isSuccess && !output.stderr.contains(where: { $0.isInvalidJobIDComplaint }) {
+                onDiagnostic?("cannot stop Slurm job \(job.jobID) now: \(output.failure(command))")
+            }
             answer(output.stdout.compactMap(SlurmQueueRecord.parse).first { $0.jobID == job.jobID })
         }
     }
