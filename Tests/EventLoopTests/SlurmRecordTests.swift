@@ -4,16 +4,33 @@ import XCTest
 /// Parsing what squeue and sacct print, and the job script's quoting, on hand-written cases.
 final class SlurmRecordTests: XCTestCase {
     func testQueueLines() {
-        XCTAssertEqual(SlurmQueueRecord.parse("42|RUNNING|vsweep-17"),
-                       SlurmQueueRecord(jobID: 42, state: "RUNNING", name: "vsweep-17"))
-        XCTAssertEqual(SlurmQueueRecord.parse("42|PENDING|a|b")?.name, "a|b", "a name may hold '|'")
-        XCTAssertEqual(SlurmQueueRecord.parse("42|PENDING|a|b")?.isPending, true)
-        XCTAssertEqual(SlurmQueueRecord.parse("7|COMPLETING|x")?.isActive, true, "the epilog still runs")
-        XCTAssertEqual(SlurmQueueRecord.parse("7|TIMEOUT|x")?.isActive, false)
+        // As squeue --Format=JobID:|,State:|,exit_code:|,Name:| prints them (Slurm 22.05).
+        XCTAssertEqual(SlurmQueueRecord.parse("42|RUNNING|0|vsweep-17|"),
+                       SlurmQueueRecord(jobID: 42, state: "RUNNING", waitStatus: 0, name: "vsweep-17"))
+        XCTAssertEqual(SlurmQueueRecord.parse("42|PENDING|0|a|b|")?.name, "a|b", "a name may hold '|'")
+        XCTAssertEqual(SlurmQueueRecord.parse("42|PENDING|0|a|b|")?.isPending, true)
+        XCTAssertEqual(SlurmQueueRecord.parse("7|COMPLETING|0|x|")?.isActive, true, "the epilog still runs")
+        XCTAssertNil(SlurmQueueRecord.parse("7|COMPLETING|0|x|")?.end)
+        XCTAssertEqual(SlurmQueueRecord.parse("7|TIMEOUT|9|x|")?.isActive, false)
         XCTAssertNil(SlurmQueueRecord.parse("squeue: warning: something"))
-        XCTAssertNil(SlurmQueueRecord.parse("abc|RUNNING|x"))
-        XCTAssertNil(SlurmQueueRecord.parse("0|RUNNING|x"))
-        XCTAssertNil(SlurmQueueRecord.parse("5||x"))
+        XCTAssertNil(SlurmQueueRecord.parse("abc|RUNNING|0|x|"))
+        XCTAssertNil(SlurmQueueRecord.parse("0|RUNNING|0|x|"))
+        XCTAssertNil(SlurmQueueRecord.parse("5||0|x|"))
+        XCTAssertNil(SlurmQueueRecord.parse("5|RUNNING|x|"), "the old --format line, without the exit code")
+    }
+
+    /// The exit code squeue prints is a raw wait status; these are the values seen
+    /// from Slurm 22.05 for `exit 2`, `exit 143` after a trapped SIGTERM, a job killed
+    /// by SIGTERM, a cancelled running job and a cancelled pending one.
+    func testQueueEndsDecodeTheWaitStatus() {
+        func exit(_ line: String) -> TrialExit? { SlurmQueueRecord.parse(line)?.end?.trialExit() }
+        XCTAssertEqual(exit("1|FAILED|512|x|"), .exited(status: 2))
+        XCTAssertEqual(exit("6|FAILED|36608|x|"), .exited(status: 143))
+        XCTAssertEqual(exit("2|FAILED|15|x|"), .signaled(signal: 15))
+        XCTAssertEqual(exit("3|COMPLETED|0|x|"), .exited(status: 0))
+        XCTAssertEqual(exit("5|CANCELLED|15|x|"), .signaled(signal: 15))
+        XCTAssertEqual(exit("4|CANCELLED|0|x|"), .lost(reason: "Slurm job 4 ended CANCELLED (exit code 0:0)"))
+        XCTAssertEqual(exit("9|TIMEOUT|9|x|"), .lost(reason: "Slurm job 9 ended TIMEOUT (exit code 0:9)"))
     }
 
     func testAccountingLinesAndTheirExits() {

@@ -6,8 +6,8 @@ import Darwin
 
 /// Runs each trial as a Slurm batch job: `sbatch` submits a script that `exec`s the
 /// engine's argv; the job's stdout and stderr files are read as they grow; `squeue`
-/// (and, once a job has left the queue, `sacct`) tells how it ended; `scancel`
-/// signals or cancels it. Everything but the submission runs asynchronously on the
+/// tells how it ended while it still lists the job, `sacct` once it no longer does;
+/// `scancel` signals or cancels it. Everything but the submission runs asynchronously on the
 /// loop, once per `pollInterval`: a report reaches the scheduler at most one interval
 /// after the engine wrote it.
 ///
@@ -37,6 +37,9 @@ public final class SlurmExecutor: TrialExecutor {
     private var lastStamp: UInt64 = 0
     private var queryInFlight = false
     private var queueFailing = false
+    /// sacct's complaint at its last failure (e.g. "Slurm accounting storage is
+    /// disabled"), quoted when a job is given up for want of a record.
+    private var accountingFailure: String?
 
     private final class Job {
         let handle: TrialHandle
@@ -117,21 +120,58 @@ public final class SlurmExecutor: TrialExecutor {
 
     // MARK: - Stopping
 
-    /// A pending job is cancelled (it has no process to signal); a running one, or one
-    /// not yet seen in the queue, gets `signal` in its batch step, where the engine
-    /// runs. Should it turn out to be pending after all, it is cancelled instead.
+    /// A pending job is cancelled (it has no process to signal); a running one gets
+    /// `signal` in its batch step, where the engine runs. A job not yet seen in the queue
+    /// is looked up first: Slurm 22.05's scancel, asked to signal a pending job, retries
+    /// for about 95 s before it fails ("Job can not be altered now, try again later").
     @discardableResult
     public func terminate(_ handle: TrialHandle, signal: Int32) throws -> Bool {
         guard let job = jobs[handle.serial] else { return false }
-        if let state = job.state, SlurmQueueRecord.pendingStates.contains(state) {
+        switch job.state {
+        case let state? where SlurmQueueRecord.pendingStates.contains(state):
             try scancel(job, [])
-        } else {
-            try scancel(job, ["--full", "--signal=\(signal)"]) { [weak self] failed in
-                guard let self, jobs[job.handle.serial] != nil, failed.contains("pending") else { return }
-                try? scancel(job, [])
+        case nil:
+            try lookUp(job) { [weak self] record in
+                guard let self, let record, record.isActive else { return }
+                do {
+                    try stop(job, signal: signal, pending: record.isPending)
+                } catch {
+                    onDiagnostic?("scancel failed: \(error)")
+                }
             }
+        case _?:
+            try stop(job, signal: signal, pending: false)
         }
         return true
+    }
+
+    private func stop(_ job: Job, signal: Int32, pending: Bool) throws {
+        if pending {
+            try scancel(job, [])
+            return
+        }
+        try scancel(job, ["--full", "--signal=\(signal)"]) { [weak self] failure in
+            // Requeued since the last poll, perhaps: the queue decides, not the wording.
+            try? self?.lookUp(job) { [weak self] record in
+                guard let self, let record, record.isActive else { return }
+                if record.isPending { try? scancel(job, []) } else { onDiagnostic?("scancel failed: \(failure)") }
+            }
+        }
+    }
+
+    /// Asks squeue about one job still tracked; `answer` gets its record, nil when it
+    /// is not listed (or squeue failed, which is logged: the stop it was for is then
+    /// dropped, and the scheduler's grace period sends the next one), and is not called
+    /// once the job has been finished.
+    private func lookUp(_ job: Job, answer: @escaping (SlurmQueueRecord?) -> Void) throws {
+        let command = queueCommand(jobIDs: [job.jobID])
+        try CommandRunner.start(on: loop, command) { [weak self] output in
+            guard let self, jobs[job.handle.serial] != nil else { return }
+            if !output.exit.isSuccess && !output.stderr.contains(where: { $0.isInvalidJobIDComplaint }) {
+                onDiagnostic?("cannot stop Slurm job \(job.jobID) now: \(output.failure(command))")
+            }
+            answer(output.stdout.compactMap(SlurmQueueRecord.parse).first { $0.jobID == job.jobID })
+        }
     }
 
     private func scancel(_ job: Job, _ options: [String], onFailure: ((String) -> Void)? = nil) throws {
@@ -153,8 +193,13 @@ public final class SlurmExecutor: TrialExecutor {
         }
     }
 
-    /// Cancels the recorded job; `--name` restricts scancel to the job vsweep
-    /// submitted, should the id have been reused. Returns whether it was alive.
+    /// Cancels the recorded job (whatever `signal`: Slurm 22.05 turns even SIGKILL for a
+    /// whole job into a cancel, SIGTERM first, SIGKILL after KillWait); `--name`
+    /// restricts scancel to the job vsweep submitted, should the id have been reused.
+    /// scancel returns before the job has ended: this waits (up to `commandTimeout`)
+    /// until the queue no longer has it active, so that the attempt that replaces it
+    /// cannot overlap it (a SIGTERMed engine may still be writing a checkpoint).
+    /// Returns whether it was alive.
     @discardableResult
     public func killGroup(_ recorded: RecordedProcess, signal: Int32) throws -> Bool {
         guard recorded.executor == Self.name, isAlive(recorded) else { return false }
@@ -162,7 +207,21 @@ public final class SlurmExecutor: TrialExecutor {
                                                   String(recorded.id)])
         let output = try CommandRunner.run(command, timeout: settings.commandTimeout)
         if !output.exit.isSuccess { throw SlurmError(message: "cannot cancel: \(output.failure(command))") }
+        let deadline = Self.monotonicSeconds() + Double(settings.commandTimeout.components.seconds)
+        while isAlive(recorded) {
+            guard Self.monotonicSeconds() < deadline else {
+                throw SlurmError(message: "Slurm job \(recorded.id) is still active \(settings.commandTimeout) after "
+                                     + command.argv.joined(separator: " "))
+            }
+            usleep(100_000)
+        }
         return true
+    }
+
+    private static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     // MARK: - Polling
@@ -189,21 +248,24 @@ public final class SlurmExecutor: TrialExecutor {
         for record in output.stdout.compactMap(SlurmQueueRecord.parse) { listed[record.jobID] = record }
         var gone: [Job] = []
         for job in jobs.values {
-            if let record = listed[job.jobID], record.isActive {
+            guard let record = listed[job.jobID] else {
+                gone.append(job)
+                continue
+            }
+            if let end = record.end {
+                finish(job, end.trialExit())
+            } else {
                 job.state = record.state
                 job.unaccountedPolls = 0
-            } else {
-                gone.append(job)
             }
         }
         guard !gone.isEmpty else { return }
-        let ids = gone.map { String($0.jobID) }.joined(separator: ",")
-        let accounting = clusterCommand("sacct", ["--noheader", "--parsable2", "--allocations",
-                                                  "--format=\(SlurmAccountingRecord.format)", "--jobs=\(ids)"])
-        startQuery(accounting) { [unowned self] output in accountingAnswered(output, for: gone) }
+        let accounting = accountingCommand(jobIDs: gone.map(\.jobID))
+        startQuery(accounting) { [unowned self] output in accountingAnswered(output, command: accounting, for: gone) }
     }
 
-    private func accountingAnswered(_ output: CommandOutput, for gone: [Job]) {
+    private func accountingAnswered(_ output: CommandOutput, command: Command, for gone: [Job]) {
+        accountingFailure = output.exit.isSuccess ? nil : output.failure(command)
         var records: [Int64: SlurmAccountingRecord] = [:]
         for record in output.stdout.compactMap(SlurmAccountingRecord.parse) { records[record.jobID] = record }
         for job in gone where jobs[job.handle.serial] != nil {
@@ -213,7 +275,8 @@ public final class SlurmExecutor: TrialExecutor {
             }
             job.unaccountedPolls += 1
             if job.unaccountedPolls >= settings.unaccountedPollLimit {
-                finish(job, .lost(reason: "Slurm job \(job.jobID) left the queue and sacct has no record of its end"))
+                finish(job, .lost(reason: "Slurm job \(job.jobID) left the queue and sacct has no record of its end"
+                                      + (accountingFailure.map { " (\($0))" } ?? "")))
             }
         }
     }
@@ -263,9 +326,16 @@ public final class SlurmExecutor: TrialExecutor {
     }
 
     /// squeue for these jobs, ended ones included while Slurm still lists them.
-    private func queueCommand(jobIDs: [Int64]) -> Command {
-        clusterCommand("squeue", ["--noheader", "--states=all", "--format=\(SlurmQueueRecord.format)",
+    func queueCommand(jobIDs: [Int64]) -> Command {
+        clusterCommand("squeue", ["--noheader", "--states=all", "--Format=\(SlurmQueueRecord.format)",
                                   "--jobs=" + jobIDs.map(String.init).joined(separator: ",")])
+    }
+
+    /// sacct for these jobs: one line per allocation (the batch script's exit), no steps.
+    func accountingCommand(jobIDs: [Int64]) -> Command {
+        clusterCommand("sacct", ["--noheader", "--parsable2", "--allocations",
+                                 "--format=\(SlurmAccountingRecord.format)",
+                                 "--jobs=" + jobIDs.map(String.init).joined(separator: ",")])
     }
 
     // MARK: - Names and files

@@ -1,12 +1,20 @@
-/// One job as `squeue --noheader --format=%i|%T|%j` lists it.
+/// One job as `squeue --noheader --Format=JobID:|,State:|,exit_code:|,Name:|` lists it.
+///
+/// `--Format` (not `--format`) because only it has the exit code, which lets a job's
+/// end be read from the queue while Slurm still lists it (`MinJobAge`, 300 s by
+/// default), with or without accounting. Each field is followed by `|` and printed
+/// without padding (a field without a width is not truncated either).
 public struct SlurmQueueRecord: Equatable, Sendable {
     public var jobID: Int64
     /// Slurm's state name, e.g. PENDING, RUNNING, COMPLETING, COMPLETED.
     public var state: String
+    /// The batch script's raw wait status (Slurm 22.05 prints e.g. 512 for exit 2,
+    /// 15 for SIGTERM); 0 while the job has not ended.
+    public var waitStatus: Int64
     public var name: String
 
-    /// The format vsweep asks squeue for; `parse` reads its lines.
-    public static let format = "%i|%T|%j"
+    /// The format vsweep asks squeue for (`--Format`); `parse` reads its lines.
+    public static let format = "JobID:|,State:|,exit_code:|,Name:|"
 
     /// States after which the job will not run again (squeue lists them for a while
     /// after the end when asked with `--states=all`).
@@ -15,6 +23,13 @@ public struct SlurmQueueRecord: Equatable, Sendable {
         "DEADLINE", "OUT_OF_MEMORY", "REVOKED", "SPECIAL_EXIT",
     ]
 
+    public init(jobID: Int64, state: String, waitStatus: Int64 = 0, name: String) {
+        self.jobID = jobID
+        self.state = state
+        self.waitStatus = waitStatus
+        self.name = name
+    }
+
     /// Whether the job may still run (or is running, or is finishing its epilog).
     public var isActive: Bool { !Self.endedStates.contains(state) }
     /// Whether the job has not started yet, so that only cancelling it stops it.
@@ -22,14 +37,26 @@ public struct SlurmQueueRecord: Equatable, Sendable {
 
     static let pendingStates: Set<String> = ["PENDING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED"]
 
+    /// How the job ended, in accounting's terms (code and signal split as sacct's
+    /// `ExitCode` has them); nil while it is active.
+    public var end: SlurmAccountingRecord? {
+        guard !isActive else { return nil }
+        return SlurmAccountingRecord(jobID: jobID, state: state, exitCode: (waitStatus >> 8) & 0xff,
+                                     signal: Int32(waitStatus & 0x7f))
+    }
+
     /// Parses one line; nil for a line that is not one (a warning squeue printed).
-    /// The name is everything after the second `|`, so a name containing `|` survives.
+    /// The name is everything after the third `|` less the final one, so a name
+    /// containing `|` survives.
     public static func parse(_ line: String) -> SlurmQueueRecord? {
-        let fields = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-        guard fields.count == 3, let id = Int64(fields[0].trimmingWhitespace()), id > 0 else { return nil }
+        let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false)
+        guard fields.count == 4, let id = Int64(fields[0].trimmingWhitespace()), id > 0,
+              let status = Int64(fields[2].trimmingWhitespace()) else { return nil }
         let state = fields[1].trimmingWhitespace()
         guard !state.isEmpty else { return nil }
-        return SlurmQueueRecord(jobID: id, state: state, name: String(fields[2]))
+        var name = Substring(fields[3])
+        if name.hasSuffix("|") { name.removeLast() }
+        return SlurmQueueRecord(jobID: id, state: state, waitStatus: status, name: String(name))
     }
 }
 
