@@ -138,6 +138,7 @@ final class ComparisonSpecTests: XCTestCase {
         XCTAssertEqual(sweep.gpus, ["0", "1"])
         XCTAssertEqual(sweep.maxAttempts, 2)
         XCTAssertEqual(sweep.graceSeconds, 5)
+        XCTAssertEqual(sweep.execution, spec.execution, "the whole execution section, as one member")
         XCTAssertEqual(sweep.timeoutSeconds, 300)
         XCTAssertEqual(sweep.attemptDeadlineSeconds, 300)
         XCTAssertEqual(sweep.text, full, "a changed comparison spec is a changed sweep")

@@ -58,13 +58,8 @@ extension ComparisonSpec {
 
         var spec = ComparisonSpec(name: name, engine: engine, trial: trial, arms: arms, reference: reference, seeds: seeds,
                               budget: budget, metric: metric, goal: goal, reportMetrics: reportMetrics,
-                              parallelTrials: execution.parallelTrials, threadsPerTrial: execution.threadsPerTrial,
-                              gpus: execution.gpus, maxAttempts: execution.maxAttempts,
-                              graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds,
                               bootstrapResamples: resamples, bootstrapSeed: UInt64(bootstrapSeed), text: text)
-        spec.executor = execution.executor
-        spec.gpusPerTrial = execution.gpusPerTrial
-        spec.silenceSeconds = execution.silenceSeconds
+        spec.execution = execution
         return spec
     }
 

@@ -41,18 +41,19 @@ public struct ComparisonSpec: Sendable, Equatable {
     public var goal: Goal
     /// Further metrics shown per arm (not compared for significance by default).
     public var reportMetrics: [String]
-    public var parallelTrials: Int
-    public var threadsPerTrial: Int
-    public var gpus: [String]
-    /// GPUs each trial gets (`parallel.gpus_per_trial`).
-    public var gpusPerTrial: Int = 1
-    /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
-    public var executor: ExecutorSpec = .local
-    /// `deadline.silence_seconds`, as in a sweep spec.
-    public var silenceSeconds: Double?
-    public var maxAttempts: Int
-    public var graceSeconds: Double
-    public var timeoutSeconds: Double?
+    /// How trials run (`parallel`, `retries`, `deadline`, `executor`), handed as is to the
+    /// sweep the comparison runs as.
+    public var execution = ExecutionSpec()
+    // The execution fields, read and written through `execution`.
+    public var parallelTrials: Int { get { execution.parallelTrials } set { execution.parallelTrials = newValue } }
+    public var threadsPerTrial: Int { get { execution.threadsPerTrial } set { execution.threadsPerTrial = newValue } }
+    public var gpus: [String] { get { execution.gpus } set { execution.gpus = newValue } }
+    public var gpusPerTrial: Int { get { execution.gpusPerTrial } set { execution.gpusPerTrial = newValue } }
+    public var executor: ExecutorSpec { get { execution.executor } set { execution.executor = newValue } }
+    public var maxAttempts: Int { get { execution.maxAttempts } set { execution.maxAttempts = newValue } }
+    public var graceSeconds: Double { get { execution.graceSeconds } set { execution.graceSeconds = newValue } }
+    public var timeoutSeconds: Double? { get { execution.timeoutSeconds } set { execution.timeoutSeconds = newValue } }
+    public var silenceSeconds: Double? { get { execution.silenceSeconds } set { execution.silenceSeconds = newValue } }
     public var bootstrapResamples: Int
     public var bootstrapSeed: UInt64
     /// The spec text exactly as given; stored with the sweep that runs it.
@@ -73,12 +74,9 @@ public struct ComparisonSpec: Sendable, Equatable {
         self.metric = metric
         self.goal = goal
         self.reportMetrics = reportMetrics
-        self.parallelTrials = parallelTrials
-        self.threadsPerTrial = threadsPerTrial
-        self.gpus = gpus
-        self.maxAttempts = maxAttempts
-        self.graceSeconds = graceSeconds
-        self.timeoutSeconds = timeoutSeconds
+        self.execution = ExecutionSpec(parallelTrials: parallelTrials, threadsPerTrial: threadsPerTrial, gpus: gpus,
+                                       maxAttempts: maxAttempts, graceSeconds: graceSeconds,
+                                       timeoutSeconds: timeoutSeconds)
         self.bootstrapResamples = bootstrapResamples
         self.bootstrapSeed = bootstrapSeed
         self.text = text
@@ -100,12 +98,8 @@ public struct ComparisonSpec: Sendable, Equatable {
     /// empty space, stopping none, max_trials = arms × seeds, text = this spec's text.
     public func sweepSpec() -> SweepSpec {
         var spec = SweepSpec(name: name, engine: engine, trial: trial, space: [], stopping: .none, metric: metric, goal: goal,
-                  budget: budget, maxTrials: trialCount, parallelTrials: parallelTrials,
-                  threadsPerTrial: threadsPerTrial, gpus: gpus, maxAttempts: maxAttempts, graceSeconds: graceSeconds,
-                  timeoutSeconds: timeoutSeconds, text: text)
-        spec.executor = executor
-        spec.gpusPerTrial = gpusPerTrial
-        spec.silenceSeconds = silenceSeconds
+                             budget: budget, maxTrials: trialCount, text: text)
+        spec.execution = execution
         return spec
     }
 }

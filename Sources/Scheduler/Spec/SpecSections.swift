@@ -160,20 +160,8 @@ enum SpecSections {
 
     /// `parallel`, `retries` and `deadline`: how trials are run, the same for sweeps
     /// and comparisons.
-    struct Execution {
-        var parallelTrials = 1
-        var threadsPerTrial = 1
-        var gpus: [String] = []
-        var gpusPerTrial = 1
-        var maxAttempts = 3
-        var graceSeconds = 10.0
-        var timeoutSeconds: Double?
-        var silenceSeconds: Double?
-        var executor = ExecutorSpec.local
-    }
-
-    static func execution(_ r: ConfigReader, _ document: ConfigDocument) throws -> Execution {
-        var result = Execution()
+    static func execution(_ r: ConfigReader, _ document: ConfigDocument) throws -> ExecutionSpec {
+        var result = ExecutionSpec()
         let parallel = try r.section("parallel")
         result.parallelTrials = try parallel.int("trials", default: 1, ">= 1", where: { $0 >= 1 })
         result.threadsPerTrial = try parallel.int("threads_per_trial", default: 1, ">= 1", where: { $0 >= 1 })

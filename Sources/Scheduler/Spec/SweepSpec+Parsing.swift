@@ -78,14 +78,9 @@ extension SweepSpec {
 
         var spec = SweepSpec(name: name, engine: engine, trial: trial, space: space, algorithm: algorithm,
                          seed: UInt64(seed), gridPoints: gridPoints ?? 5, stopping: stopping, metric: metric,
-                         goal: goal, budget: budget, maxTrials: maxTrials, maxTrialSeconds: maxTrialSeconds,
-                         parallelTrials: execution.parallelTrials, threadsPerTrial: execution.threadsPerTrial,
-                         gpus: execution.gpus, maxAttempts: execution.maxAttempts,
-                         graceSeconds: execution.graceSeconds, timeoutSeconds: execution.timeoutSeconds, text: text)
-        spec.executor = execution.executor
-        spec.gpusPerTrial = execution.gpusPerTrial
+                         goal: goal, budget: budget, maxTrials: maxTrials, maxTrialSeconds: maxTrialSeconds, text: text)
+        spec.execution = execution
         spec.selectsOnTest = selectsOnTest
-        spec.silenceSeconds = execution.silenceSeconds
         return spec
     }
 

@@ -43,24 +43,21 @@ public struct SweepSpec: Sendable, Equatable {
     public var budget: TrialBudget?
     public var maxTrials: Int?
     public var maxTrialSeconds: Double?
-    public var parallelTrials: Int
-    public var threadsPerTrial: Int
-    public var gpus: [String]
-    /// GPUs each trial gets (`parallel.gpus_per_trial`): slot s gets `gpus[(s·k + i) mod count]`, i < k.
-    public var gpusPerTrial: Int = 1
-    /// Where trials run; `.local` unless the spec's `executor:` says otherwise.
-    public var executor: ExecutorSpec = .local
-    public var maxAttempts: Int
     /// `metric.allow_test_split: true` with a metric that reads the test split: recorded
     /// with the sweep so every reader warns.
     public var selectsOnTest = false
-    public var graceSeconds: Double
-    /// Wall-clock limit of one attempt; nil without a seconds budget or explicit
-    /// `deadline.timeout_seconds`.
-    public var timeoutSeconds: Double?
-    /// `deadline.silence_seconds`: an attempt that writes no line for this long is
-    /// timed out (a hung engine whose deadline is far off or absent).
-    public var silenceSeconds: Double?
+    /// How trials run (`parallel`, `retries`, `deadline`, `executor`).
+    public var execution = ExecutionSpec()
+    // The execution fields, read and written through `execution`.
+    public var parallelTrials: Int { get { execution.parallelTrials } set { execution.parallelTrials = newValue } }
+    public var threadsPerTrial: Int { get { execution.threadsPerTrial } set { execution.threadsPerTrial = newValue } }
+    public var gpus: [String] { get { execution.gpus } set { execution.gpus = newValue } }
+    public var gpusPerTrial: Int { get { execution.gpusPerTrial } set { execution.gpusPerTrial = newValue } }
+    public var executor: ExecutorSpec { get { execution.executor } set { execution.executor = newValue } }
+    public var maxAttempts: Int { get { execution.maxAttempts } set { execution.maxAttempts = newValue } }
+    public var graceSeconds: Double { get { execution.graceSeconds } set { execution.graceSeconds = newValue } }
+    public var timeoutSeconds: Double? { get { execution.timeoutSeconds } set { execution.timeoutSeconds = newValue } }
+    public var silenceSeconds: Double? { get { execution.silenceSeconds } set { execution.silenceSeconds = newValue } }
     /// The spec text exactly as given; stored with the sweep.
     public var text: String
 
@@ -83,12 +80,9 @@ public struct SweepSpec: Sendable, Equatable {
         self.budget = budget
         self.maxTrials = maxTrials
         self.maxTrialSeconds = maxTrialSeconds
-        self.parallelTrials = parallelTrials
-        self.threadsPerTrial = threadsPerTrial
-        self.gpus = gpus
-        self.maxAttempts = maxAttempts
-        self.graceSeconds = graceSeconds
-        self.timeoutSeconds = timeoutSeconds
+        self.execution = ExecutionSpec(parallelTrials: parallelTrials, threadsPerTrial: threadsPerTrial, gpus: gpus,
+                                       maxAttempts: maxAttempts, graceSeconds: graceSeconds,
+                                       timeoutSeconds: timeoutSeconds)
         self.text = text
     }
 
