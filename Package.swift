@@ -40,11 +40,13 @@ let package = Package(
 
         // Scheduler.
         .target(name: "EventLoop", dependencies: ["CLibUV"]),
+        // Where trials run: local child processes, Slurm batch jobs (on the libuv loop).
+        .target(name: "Executors", dependencies: ["EventLoop"]),
         .target(name: "SweepStore", dependencies: ["Vocabulary", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Search", dependencies: ["Vocabulary"]),
         .target(name: "EarlyStopping", dependencies: ["Vocabulary"]),
         .target(name: "Scheduler", dependencies: [
-            "EventLoop", "SweepStore", "Search", "EarlyStopping", "TrialProtocol", "ConfigFiles", "Vocabulary",
+            "EventLoop", "Executors", "SweepStore", "Search", "EarlyStopping", "TrialProtocol", "ConfigFiles", "Vocabulary",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: ["SweepStore", "Vocabulary"]),
@@ -62,7 +64,7 @@ let package = Package(
         // The built-in engine's numbers for one V-pretraining step, for the PyTorch engine's cross-check.
         .executableTarget(name: "engine-probe", dependencies: ["Learner", "Kernels", "Training", "Vocabulary"]),
         .executableTarget(name: "bench-decode", dependencies: ["Learner", "Kernels", "Vocabulary"]),
-        .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Vocabulary"]),
+        .executableTarget(name: "bench-scheduler", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Executors", "Vocabulary"]),
         .executableTarget(name: "bench-search", dependencies: ["Search", "Vocabulary"]),
 
         // Tests: one test target per library target.
@@ -75,13 +77,13 @@ let package = Package(
         .testTarget(name: "TrialProtocolTests", dependencies: ["TrialProtocol"]),
         .testTarget(name: "ConfigFilesTests", dependencies: ["ConfigFiles"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Learner", "Kernels", "Corpus", "TrialProtocol", "ConfigFiles", "Vocabulary"]),
-        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop"]),
+        .testTarget(name: "EventLoopTests", dependencies: ["EventLoop", "Executors"]),
         .testTarget(name: "SweepStoreTests", dependencies: ["SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Vocabulary"]),
         .testTarget(name: "EarlyStoppingTests", dependencies: ["EarlyStopping", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Search", "EarlyStopping", "TrialProtocol", "Vocabulary"],
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "SweepStore", "EventLoop", "Executors", "Search", "EarlyStopping", "TrialProtocol", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
         // The vsweep executable end to end: a real short sweep and comparison on a tiny
         // model, then every query command against the database they produced.

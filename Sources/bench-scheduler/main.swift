@@ -9,6 +9,7 @@
 // Then the same workload through the real CLI (`vsweep run --quiet`, live view and
 // log included), its process CPU read from /proc, against the in-process figures.
 import EventLoop
+import Executors
 import Foundation
 import Scheduler
 import SweepStore

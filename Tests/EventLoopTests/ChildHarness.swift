@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 /// Everything one child reported, counted exactly.
 final class ChildRecord {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 /// Trials whose stdout and stderr are files: they outlive the executor that started
 /// them, and another executor attaches to them and reads on from an offset.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 final class LineSplitterTests: XCTestCase {
     private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 final class LocalProcessExecutorTests: XCTestCase {
     private func launch(_ argv: [String], key: String = "sweep-1/trial-1") -> TrialLaunch {

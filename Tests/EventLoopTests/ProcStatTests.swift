@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 final class ProcStatTests: XCTestCase {
     func testParsesFieldsAfterACommandNameWithSpacesAndParentheses() throws {

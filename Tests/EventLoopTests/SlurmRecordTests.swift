@@ -1,5 +1,6 @@
 import XCTest
 @testable import EventLoop
+@testable import Executors
 
 /// Parsing what squeue and sacct print, and the job script's quoting, on hand-written cases.
 final class SlurmRecordTests: XCTestCase {

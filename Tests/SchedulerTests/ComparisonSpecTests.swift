@@ -1,5 +1,6 @@
 import Vocabulary
 import EventLoop
+import Executors
 import Foundation
 import Scheduler
 import SweepStore

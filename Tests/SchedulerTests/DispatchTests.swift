@@ -1,5 +1,6 @@
 import EarlyStopping
 import EventLoop
+import Executors
 import Foundation
 import Scheduler
 import SweepStore

@@ -1,5 +1,6 @@
 import Foundation
 import EventLoop
+import Executors
 
 /// A Slurm the Slurm tests run against: `FakeSlurm` (scripts/fake-slurm, always) or
 /// `RealSlurm` (a cluster started by scripts/test-slurm).

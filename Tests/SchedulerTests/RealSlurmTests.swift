@@ -1,4 +1,5 @@
 @testable import EventLoop
+@testable import Executors
 import Foundation
 import Scheduler
 import SweepStore

@@ -1,4 +1,5 @@
 import EventLoop
+import Executors
 import Foundation
 import SweepStore
 import XCTest

@@ -1,5 +1,6 @@
 import XCTest
 import EventLoop
+import Executors
 
 /// The executor checks that hold for any Slurm: run against scripts/fake-slurm by
 /// `SlurmExecutorTests` and against a real cluster by `RealSlurmExecutorTests`.

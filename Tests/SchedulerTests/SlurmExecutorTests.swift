@@ -1,5 +1,6 @@
 import XCTest
 import EventLoop
+import Executors
 
 /// The Slurm executor against scripts/fake-slurm: real sbatch/squeue/sacct/scancel
 /// command lines, real job processes, output read from the job's files; and the faults

@@ -64,4 +64,9 @@ public struct CommandError: Error, Equatable, Sendable, CustomStringConvertible 
     public var message: String
 
     public var description: String { "invalid command: \(field): \(message)" }
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
 }

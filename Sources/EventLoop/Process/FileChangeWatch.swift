@@ -7,12 +7,12 @@ import CLibUV
 ///
 /// Owns its handle like `LoopTimer`: `data` points back here unretained; dropping the
 /// last reference stops the watch and closes the handle.
-final class FileChangeWatch {
+public final class FileChangeWatch {
     private let handle: UnsafeMutablePointer<uv_fs_event_t>
     private var action: (() -> Void)?
 
     /// Nil when the file cannot be watched (the poll then does all the work).
-    static func start(loop: Loop, path: String, _ action: @escaping () -> Void) -> FileChangeWatch? {
+    public static func start(loop: Loop, path: String, _ action: @escaping () -> Void) -> FileChangeWatch? {
         let handle = UnsafeMutablePointer<uv_fs_event_t>.allocate(capacity: 1)
         handle.initialize(to: uv_fs_event_t())
         guard uv_fs_event_init(loop.raw, handle) == 0 else {

@@ -17,16 +17,16 @@ import Darwin
 ///
 /// `onExit` runs once, on the loop thread, when libuv reaps the child; the handle
 /// keeps itself alive until then.
-final class FileOutputChild {
-    let pid: Int32
-    var onExit: ((ProcessExit) -> Void)?
-    private(set) var exit: ProcessExit?
+public final class FileOutputChild {
+    public let pid: Int32
+    public var onExit: ((ProcessExit) -> Void)?
+    public private(set) var exit: ProcessExit?
     private let process: UnsafeMutablePointer<uv_process_t>
     private var selfRetain: Unmanaged<FileOutputChild>?
 
     /// Opens (creates) `stdoutPath` truncated and `stderrPath` for appending, and
     /// starts `command` with them as its stdout and stderr.
-    static func spawn(on loop: Loop, _ command: Command, stdoutPath: String,
+    public static func spawn(on loop: Loop, _ command: Command, stdoutPath: String,
                       stderrPath: String) throws -> FileOutputChild {
         try command.validate()
         let stdout = try openOutput(stdoutPath, O_TRUNC)
@@ -92,7 +92,7 @@ final class FileOutputChild {
     /// Signals the child's process group while libuv has not reported its exit (after
     /// that the pid may be reused). Returns false when it has exited.
     @discardableResult
-    func terminate(signal: Int32) throws -> Bool {
+    public func terminate(signal: Int32) throws -> Bool {
         guard exit == nil, selfRetain != nil else { return false }
         let result = uv_kill(-process.pointee.pid, signal)
         if result == Int32(UV_ESRCH.rawValue) { return false }

@@ -1,4 +1,5 @@
 import EventLoop
+import Executors
 #if canImport(Glibc)
 import Glibc
 #endif

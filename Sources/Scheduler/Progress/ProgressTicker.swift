@@ -1,4 +1,5 @@
 import EventLoop
+import Executors
 
 /// The dispatcher's periodic tick (load samples, a progress snapshot) and the
 /// snapshot itself. A one-shot timer re-armed only while trials run, so that an idle

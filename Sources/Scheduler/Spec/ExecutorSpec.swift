@@ -1,4 +1,5 @@
 import EventLoop
+import Executors
 
 /// Where trials run (the spec's `executor:` section, docs/sweep-spec.md).
 public enum ExecutorSpec: Sendable, Equatable {

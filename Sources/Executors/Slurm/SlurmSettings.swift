@@ -1,3 +1,4 @@
+import EventLoop
 /// How `SlurmExecutor` talks to the cluster.
 public struct SlurmSettings: Equatable, Sendable {
     /// Directory holding sbatch, squeue, sacct and scancel; nil finds them on `PATH`.

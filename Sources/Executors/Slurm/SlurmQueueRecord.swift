@@ -1,3 +1,4 @@
+import EventLoop
 /// One job as `squeue --noheader --Format=JobID:|,State:|,exit_code:|,Name:|` lists it.
 ///
 /// `--Format` (not `--format`) because only it has the exit code, which lets a job's

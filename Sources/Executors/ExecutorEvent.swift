@@ -1,3 +1,4 @@
+import EventLoop
 /// How a trial ended.
 public enum TrialExit: Equatable, Hashable, Sendable {
     /// Exited by itself with this status.

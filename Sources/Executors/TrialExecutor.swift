@@ -1,3 +1,4 @@
+import EventLoop
 /// The interface the scheduler dispatches trials through. It says nothing about where a
 /// trial runs: `LocalProcessExecutor` runs child processes on a libuv loop; a Slurm
 /// executor will submit jobs. Every method and every event runs on the loop thread.

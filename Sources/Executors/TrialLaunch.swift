@@ -1,3 +1,4 @@
+import EventLoop
 /// What the scheduler asks an executor to run for one trial.
 public struct TrialLaunch: Equatable, Hashable, Sendable {
     /// The engine command line: `argv[0]` is the program; never passed through a shell.

@@ -1,3 +1,4 @@
+import EventLoop
 /// The batch script vsweep submits for one trial: it only `exec`s the engine's argv.
 ///
 /// Slurm runs batch scripts through a shell, so each argument is single-quoted (a `'`
