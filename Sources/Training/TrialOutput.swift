@@ -15,13 +15,22 @@ public final class TrialOutput: @unchecked Sendable {
         self.logs = logs
     }
 
+    /// A protocol event the scheduler cannot read is a trial that cannot go on: when the
+    /// write fails (a full disk under the output file, a closed pipe) the engine says so on
+    /// stderr and exits 1 instead of trapping (FileHandle's untyped write would).
     public func emit(_ event: TrialEvent) {
-        events.write(Data((event.jsonLine() + "\n").utf8))
+        do {
+            try events.write(contentsOf: Data((event.jsonLine() + "\n").utf8))
+        } catch {
+            log("cannot write a protocol event to stdout (\(error)); stopping")
+            exit(1)
+        }
         observer?(event)
     }
 
+    /// Logs are best effort: a log line lost to a full disk is not a reason to stop.
     public func log(_ message: String) {
-        logs.write(Data(("[vsweep train] " + message + "\n").utf8))
+        try? logs.write(contentsOf: Data(("[vsweep train] " + message + "\n").utf8))
     }
 }
 

@@ -32,7 +32,7 @@ while let argument = arguments.popFirst() {
     // Skip the CLI run (e.g. a 100,000-trial in-process run alone).
     case "--no-cli": measureCLI = false
     default:
-        FileHandle.standardError.write(Data("usage: bench-scheduler [--trials N] [--parallel P] [--fsync] [--no-cli]\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("usage: bench-scheduler [--trials N] [--parallel P] [--fsync] [--no-cli]\n".utf8))
         exit(2)
     }
 }
@@ -40,7 +40,7 @@ while let argument = arguments.popFirst() {
 let binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
 let engine = binDirectory + "/noop-engine"
 guard FileManager.default.isExecutableFile(atPath: engine) else {
-    FileHandle.standardError.write(Data("bench-scheduler: \(engine) is not built\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("bench-scheduler: \(engine) is not built\n".utf8))
     exit(1)
 }
 let directory = FileManager.default.temporaryDirectory.path + "/vsweep-bench-scheduler-\(getpid())"

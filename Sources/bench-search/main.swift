@@ -27,7 +27,7 @@ import Search
 
 struct Options {
     static func exitWithUsage(_ problem: String) -> Never {
-        FileHandle.standardError.write(Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--noise SD] [--dump PREFIX]\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("bench-search: \(problem)\nusage: bench-search [--seeds N] [--first-seed N] [--trials N] [--functions LIST] [--samplers LIST] [--noise SD] [--dump PREFIX]\n".utf8))
         exit(2)
     }
 

@@ -27,7 +27,7 @@ struct Input: Decodable {
 }
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data(("engine-probe: " + message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data(("engine-probe: " + message + "\n").utf8))
     exit(1)
 }
 
@@ -93,7 +93,7 @@ do {
     out += ",\"designer_layout\":" + layout(designer.layout.tensors.map { ($0.name, $0.shape) })
     out += ",\"param_layout\":" + layout(model.layout.tensors.map { ($0.name, $0.shape) })
     out += "}\n"
-    withExtendedLifetime(tangent) { FileHandle.standardOutput.write(Data(out.utf8)) }
+    withExtendedLifetime(tangent) { try? FileHandle.standardOutput.write(contentsOf: Data(out.utf8)) }
 } catch {
     fail("\(error)")
 }

@@ -20,12 +20,16 @@ func emit(_ event: TrialEvent) {
 }
 
 /// Unbuffered: each line is one write(2), so it is flushed as the protocol asks.
+/// A failed write (a full disk) ends the engine with status 1 instead of a trap.
 func emitRaw(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    do { try FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8)) } catch {
+        logLine("cannot write to stdout (\(error)); stopping")
+        exit(1)
+    }
 }
 
 func logLine(_ message: String) {
-    FileHandle.standardError.write(Data(("noop-engine: " + message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data(("noop-engine: " + message + "\n").utf8))
 }
 
 func fail(_ message: String, field: String? = nil) -> Never {

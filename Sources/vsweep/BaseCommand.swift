@@ -75,5 +75,5 @@ struct BaseCommand: ParsableCommand {
 }
 
 func log(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((message + "\n").utf8))
 }

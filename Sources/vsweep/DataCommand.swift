@@ -102,7 +102,7 @@ func parseRange(_ text: String, _ flag: String) throws -> ClosedRange<Int> {
 /// kind; errors of no known kind are about the command's input (status 2).
 func withInputErrors<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as ExitCode { throw e } catch let e as ValidationError { throw e } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("error: \(error)\n".utf8))
         throw ExitCode(ExitStatus.of(error, unknown: ExitStatus.badInput))
     }
 }

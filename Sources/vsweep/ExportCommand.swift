@@ -33,7 +33,7 @@ struct ExportCommand: ParsableCommand {
             }
             log("\(out): \(export.rows.count) rows (\(format.rawValue))")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
         }
     }
 }

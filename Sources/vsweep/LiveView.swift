@@ -74,7 +74,7 @@ final class LiveView {
     }
 
     private func write(_ text: String) {
-        output.write(Data(text.utf8))
+        try? output.write(contentsOf: Data(text.utf8))
     }
 
     private func terminalColumns() -> Int {

@@ -16,7 +16,7 @@ final class ProgressBar {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             let line = String(format: "\r%@ [%@] %d/%d %@ %.0fs, eta %.0fs ", label, bar, step, total, detail, seconds, eta)
-            FileHandle.standardError.write(Data(line.utf8))
+            try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
         } else {
             let decile = Int(fraction * 10)
             if decile != lastDecile {
@@ -26,5 +26,5 @@ final class ProgressBar {
         }
     }
 
-    func finish() { if isTTY { FileHandle.standardError.write(Data("\n".utf8)) } }
+    func finish() { if isTTY { try? FileHandle.standardError.write(contentsOf: Data("\n".utf8)) } }
 }

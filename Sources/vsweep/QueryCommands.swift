@@ -182,7 +182,7 @@ func printStructured(_ value: JSONValue, _ format: OutputFormat) throws {
 }
 
 func withMessage(_ message: String, code: Int32) -> ExitCode {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
+    try? FileHandle.standardError.write(contentsOf: Data("\(message)\n".utf8))
     return ExitCode(code)
 }
 

@@ -22,12 +22,12 @@ struct VSweep: ParsableCommand {
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                try? FileHandle.standardError.write(contentsOf: Data((fullMessage(for: error) + "\n").utf8))
                 Foundation.exit(ExitStatus.badInput)
             }
             // vsweep's own errors that a command let through: classified like the rest.
             if error is SweepStoreError || error is ConfigFileError || error is SchedulerError || error is FileError {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("error: \(error)\n".utf8))
                 Foundation.exit(ExitStatus.of(error, unknown: ExitStatus.runtimeFailure))
             }
             exit(withError: error)

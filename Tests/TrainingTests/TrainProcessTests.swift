@@ -71,6 +71,27 @@ final class TrainProcessTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: ckdir)
     }
 
+    /// A full disk under stdout (here /dev/full, where every write fails with ENOSPC): the
+    /// engine says why on stderr and exits 1, not a trap (FileHandle's untyped write traps).
+    func testAStdoutThatCannotBeWrittenEndsTheEngineWithStatusOne() throws {
+        let config = try writeConfig("")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: vsweep)
+        p.arguments = ["train", "--config", config]
+        var env = ProcessInfo.processInfo.environment
+        env["VSWEEP_NO_BLAS_REEXEC"] = "1"
+        p.environment = env
+        p.standardOutput = try XCTUnwrap(FileHandle(forWritingAtPath: "/dev/full"))
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit, "ended by itself, not by a signal: \(stderr)")
+        XCTAssertEqual(p.terminationStatus, 1)
+        XCTAssertTrue(stderr.contains("cannot write a protocol event to stdout"), stderr)
+    }
+
     func testBadConfigIsAnErrorEventAndExitTwo() throws {
         let config = try writeConfig("")
         let (events, status) = try run(["train", "--config", config, "--set", "learner.batch=0"]) { _, _ in }
