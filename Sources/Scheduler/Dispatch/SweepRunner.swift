@@ -58,7 +58,8 @@ public final class SweepRunner {
     /// CPU time of the loop thread: what the stats measure, so that waiting for a
     /// busy machine does not count as scheduler overhead.
     let cpu = ThreadCPUClock()
-    private let lock: SchedulerLock
+    /// Nil when the owner holds the lock for several runners (`sharedLock`).
+    private let lock: SchedulerLock?
     private let logSink = LogSink()
     private let ledger: SweepLedger
     private let admission: Admission
@@ -81,12 +82,15 @@ public final class SweepRunner {
     /// - `source`: the sampler; by default the spec's search (`SearchParameterSource`).
     /// - `newSweep`: with a changed spec, start a new sweep named `<name>-2`, `-3`, …
     ///   instead of refusing.
+    /// - `sharedLock`: the database's and runs directory's lock, already held by the
+    ///   caller for all the runners it drives (one service process, several sweeps);
+    ///   without it the runner takes the lock itself and a second runner is refused.
     public init(spec: SweepSpec, store: SweepStore, loop: Loop, executor: any TrialExecutor,
                 executorName: String = LocalProcessExecutor.name, timers: any TimerScheduling,
                 engineArgv: [String], runsDirectory: String = "runs", source: (any ParameterSource)? = nil,
-                newSweep: Bool = false) throws {
+                newSweep: Bool = false, sharedLock: SchedulerLock? = nil) throws {
         // Before anything is written: a second scheduler must not touch the database.
-        lock = try SchedulerLock(store: store, runsDirectory: runsDirectory)
+        lock = sharedLock == nil ? try SchedulerLock(store: store, runsDirectory: runsDirectory) : nil
         let (spec, existing) = try SweepOpening.open(spec, store: store, newSweep: newSweep)
         self.spec = spec
         self.store = store
@@ -126,7 +130,7 @@ public final class SweepRunner {
     /// that cannot re-attach are killed and re-queued by it).
     public func run() throws -> Outcome {
         // Released at the end, not at deinit: the caller may keep the runner and start another.
-        defer { lock.release() }
+        defer { lock?.release() }
         if sweep.state == .finished { return .alreadyFinished }
         ticker.start()
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }

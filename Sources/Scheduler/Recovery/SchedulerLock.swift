@@ -19,10 +19,10 @@ import Glibc
 /// - `<runs>/.vsweep-database-<id>`: names the database whose trial directories live
 ///   here (its `store_identity`), created on first use; another database is refused, so
 ///   two databases never overwrite each other's configs and checkpoints.
-final class SchedulerLock {
+public final class SchedulerLock {
     private var descriptors: [Int32] = []
 
-    init(store: SweepStore, runsDirectory: String) throws {
+    public init(store: SweepStore, runsDirectory: String) throws {
         do {
             if let database = store.filePath {
                 try take(database + ".scheduler-lock") { .databaseLocked(database: database, lockPath: $0, owner: $1) }
@@ -38,7 +38,7 @@ final class SchedulerLock {
 
     deinit { release() }
 
-    func release() {
+    public func release() {
         for descriptor in descriptors {
             flock(descriptor, LOCK_UN)
             close(descriptor)
