@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries (module maps only).
@@ -48,11 +49,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: ["SweepStore", "Vocabulary"]),
+        // The daemon behind `vsweep serve`: HTTP API (Hummingbird) in front of the scheduler.
+        .target(name: "Service", dependencies: [
+            "Scheduler", "SweepStore", "Analysis", "EventLoop", "ConfigFiles", "TrialProtocol", "Vocabulary",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Executables.
         .executableTarget(name: "vsweep", dependencies: [
             "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "ConfigFiles", "Scheduler", "SweepStore", "Analysis",
-            "Vocabulary",
+            "Vocabulary", "Service",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
@@ -86,6 +93,8 @@ let package = Package(
         // The vsweep executable end to end: a real short sweep and comparison on a tiny
         // model, then every query command against the database they produced.
         .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol", "Vocabulary"]),
+        // The daemon over real loopback HTTP: started by the test as a child process.
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "SweepStore", "Vocabulary"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
     ]

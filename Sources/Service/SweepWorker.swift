@@ -1,0 +1,112 @@
+import EventLoop
+import Foundation
+import Scheduler
+import SweepStore
+
+/// Runs one queue entry's sweep on a thread of its own, with its own libuv loop and
+/// `SweepRunner`, exactly as `vsweep run` would (same start-up recovery, same resume),
+/// but with the machine's slots taken through the daemon's `SlotBroker`.
+///
+/// Commands from the HTTP side cross into the loop through a `LoopWakeup`
+/// (`uv_async_send`): `stop` records the request under a lock and wakes the loop, whose
+/// thread then calls `SweepRunner.requestShutdown`. Nothing else of the runner is
+/// touched off its thread.
+final class SweepWorker: @unchecked Sendable {
+    enum Ending: Sendable {
+        case finished
+        case interrupted
+        case failed(String)
+    }
+
+    let entryID: Int
+    private let spec: SubmittedSpec
+    private let layout: ServiceLayout
+    private let broker: SlotBroker
+    private let priority: Int
+    private let maxSlots: Int?
+    private let log: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var wakeup: LoopWakeup?
+    private var stopReason: String?
+    private var stopApplied = false
+
+    init(entry: QueueEntry, spec: SubmittedSpec, layout: ServiceLayout, broker: SlotBroker,
+         log: @escaping @Sendable (String) -> Void) {
+        entryID = entry.id
+        self.spec = spec
+        self.layout = layout
+        self.broker = broker
+        priority = entry.priority
+        maxSlots = entry.maxSlots
+        self.log = log
+    }
+
+    /// Starts the thread; `ended` is called on it when the sweep's run returns.
+    func start(ended: @escaping @Sendable (Ending) -> Void) {
+        let thread = Thread { [self] in ended(self.main()) }
+        thread.name = "sweep-\(entryID)"
+        thread.start()
+    }
+
+    /// Any thread: stop the sweep's trials (re-queued, resumable) and end its run.
+    func stop(reason: String) {
+        lock.lock()
+        if stopReason == nil { stopReason = reason }
+        let wakeup = self.wakeup
+        lock.unlock()
+        broker.withdraw(entryID)
+        wakeup?.wake()
+    }
+
+    private func main() -> Ending {
+        var wakeup: LoopWakeup?
+        defer { broker.remove(entryID) }
+        do {
+            let (outcome, runner) = try SweepSession.run(
+                spec: spec.sweep, source: spec.parameterSource, databasePath: layout.database,
+                runsDirectory: layout.runs, newSweep: false, engineArgv: nil,
+                log: { [log, entryID] level, message in
+                    if level == .info { log("[\(entryID)] \(message)") }
+                },
+                prepare: { [self] runner, _ in
+                    // Loop thread, before the run: attach the wakeup and the gate.
+                    let made = try? LoopWakeup(loop: runner.eventLoop) { [unowned runner, self] in
+                        self.applyStop(runner)
+                    }
+                    wakeup = made
+                    runner.slotGate = broker.gate(for: entryID, priority: priority, maxSlots: maxSlots) {
+                        made?.wake()
+                    }
+                    lock.lock()
+                    self.wakeup = made
+                    lock.unlock()
+                    applyStop(runner)
+                })
+            withExtendedLifetime(runner) { close(wakeup) }
+            switch outcome {
+            case .finished, .alreadyFinished: return .finished
+            case .interrupted: return .interrupted
+            }
+        } catch {
+            close(wakeup)
+            return .failed("\(error)")
+        }
+    }
+
+    /// Loop thread: a stop asked for before the run or from another thread.
+    private func applyStop(_ runner: SweepRunner) {
+        lock.lock()
+        let reason = stopApplied ? nil : stopReason
+        if reason != nil { stopApplied = true }
+        lock.unlock()
+        if let reason { runner.requestShutdown(reason: reason) }
+    }
+
+    /// Loop thread, after the run: later `stop()` calls must not touch the handle.
+    private func close(_ wakeup: LoopWakeup?) {
+        lock.lock()
+        self.wakeup = nil
+        lock.unlock()
+        wakeup?.close()
+    }
+}
