@@ -3,9 +3,11 @@ import Scheduler
 
 /// The machine's slots, shared by the sweeps the daemon runs. A free slot goes to the
 /// sweep furthest below its fair share: the lowest (held + 1) / priority among the
-/// sweeps waiting for one and the one asking (ties: the one waiting longest). A
-/// sweep refused is woken when a slot frees and it is next in line. Thread-safe:
-/// every sweep asks from its own loop thread.
+/// sweeps that want one (ties: the one waiting longest). A sweep wants a slot when it
+/// was refused one, or when one of its trials just ended (it asks again at once, so
+/// the slot is kept for it rather than raced for). A sweep refused is woken when a
+/// slot frees and it is next in line. Thread-safe: every sweep asks from its own loop
+/// thread.
 final class SlotBroker: @unchecked Sendable {
     let total: Int
     private let lock = NSLock()
@@ -18,6 +20,8 @@ final class SlotBroker: @unchecked Sendable {
         var held = 0
         /// Set while refused; the order in which sweeps started waiting.
         var waitingSince: Int?
+        /// A trial of it just ended; it is about to ask again.
+        var claims = false
         var wake: @Sendable () -> Void
     }
 
@@ -56,6 +60,7 @@ final class SlotBroker: @unchecked Sendable {
     func withdraw(_ id: Int) {
         lock.lock()
         members[id]?.waitingSince = nil
+        members[id]?.claims = false
         members[id]?.maxSlots = 0
         let next = nextInLine()
         lock.unlock()
@@ -72,6 +77,7 @@ final class SlotBroker: @unchecked Sendable {
         if chosen == id {
             me.held += 1
             me.waitingSince = nil
+            me.claims = false
             members[id] = me
             lock.unlock()
             return true
@@ -80,6 +86,7 @@ final class SlotBroker: @unchecked Sendable {
             ticket += 1
             me.waitingSince = ticket
         }
+        me.claims = false
         members[id] = me
         let wake = chosen.flatMap { members[$0]?.wake }
         lock.unlock()
@@ -90,22 +97,34 @@ final class SlotBroker: @unchecked Sendable {
     fileprivate func release(_ id: Int) {
         lock.lock()
         if let held = members[id]?.held, held > 0 { members[id]?.held = held - 1 }
+        members[id]?.claims = true
+        let next = nextInLine(skipping: id)
+        lock.unlock()
+        next?()
+    }
+
+    fileprivate func giveBack(_ id: Int) {
+        lock.lock()
+        if let held = members[id]?.held, held > 0 { members[id]?.held = held - 1 }
+        members[id]?.claims = false
+        members[id]?.waitingSince = nil
         let next = nextInLine()
         lock.unlock()
         next?()
     }
 
-    /// Lock held: the wake of the waiting sweep that should get a free slot, if any.
-    private func nextInLine() -> (@Sendable () -> Void)? {
+    /// Lock held: the wake of the sweep that should get a free slot, if any; none when
+    /// that is `skipping` (the sweep releasing it, which asks again by itself).
+    private func nextInLine(skipping: Int? = nil) -> (@Sendable () -> Void)? {
         let free = total - members.values.reduce(0) { $0 + $1.held }
-        guard free > 0, let id = deserving(including: nil) else { return nil }
+        guard free > 0, let id = deserving(including: nil), id != skipping else { return nil }
         return members[id]?.wake
     }
 
     /// Lock held: among the waiting sweeps (and `asking`), the one furthest below its share.
     private func deserving(including asking: Int?) -> Int? {
         var best: (id: Int, share: Double, since: Int)?
-        for (id, member) in members where member.waitingSince != nil || id == asking {
+        for (id, member) in members where member.waitingSince != nil || member.claims || id == asking {
             if let cap = member.maxSlots, member.held >= cap { continue }
             let share = Double(member.held + 1) / Double(member.priority)
             let since = member.waitingSince ?? Int.max
@@ -130,5 +149,6 @@ final class SlotBroker: @unchecked Sendable {
         }
         func tryAcquire() -> Bool { broker.tryAcquire(id) }
         func release() { broker.release(id) }
+        func giveBack() { broker.giveBack(id) }
     }
 }

@@ -58,7 +58,7 @@ final class Admission {
                 return nil
             }
             var handedOut = false
-            defer { if !handedOut { gate?.release() } }
+            defer { if !handedOut { gate?.giveBack() } }
             if let queued = try store.trials(sweepID: sweepID, state: .queued, limit: 1).first {
                 if try secondsBudgetSpent() {
                     let count = try store.cancelQueued(sweepID: sweepID, reason: "the sweep's max_trial_seconds is spent")

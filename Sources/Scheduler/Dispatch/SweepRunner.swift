@@ -197,7 +197,9 @@ public final class SweepRunner {
         flush()
         let began = cpu.nanoseconds
         guard let slot = lifecycle.remove(entry) else { return }
-        admission.release(slot: slot)
+        // Freed once the exit is recorded: a sweep sharing the slot (vsweep serve) never
+        // starts a trial in it while the store still shows this one running.
+        defer { admission.release(slot: slot) }
         guard fatalError == nil else { return }
         do { try lifecycle.recordExit(entry, exit) } catch { return fail(error) }
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began

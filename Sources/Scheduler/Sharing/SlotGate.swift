@@ -5,6 +5,9 @@
 public protocol SlotGate: AnyObject, Sendable {
     /// Takes one machine slot for this sweep, or returns false (the sweep waits).
     func tryAcquire() -> Bool
-    /// Gives back a slot taken by `tryAcquire`.
+    /// Gives back the slot of a trial that ended; the sweep is about to ask again.
     func release()
+    /// Gives back a slot granted when the sweep then had nothing to start: it will not
+    /// ask again until woken or until one of its trials ends.
+    func giveBack()
 }
