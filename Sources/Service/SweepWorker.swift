@@ -83,6 +83,13 @@ final class SweepWorker: @unchecked Sendable {
                     applyStop(runner)
                 })
             withExtendedLifetime(runner) { close(wakeup) }
+            let stats = runner.stats
+            if stats.reports > 0 {
+                // scripts/bench-service reads this line: the loop thread's own CPU per report.
+                log("[\(entryID)] scheduler: \(stats.reports) reports, "
+                    + String(format: "%.1f", Double(stats.reportNanoseconds) / Double(stats.reports) / 1000)
+                    + " us CPU per report")
+            }
             switch outcome {
             case .finished, .alreadyFinished: return .finished
             case .interrupted: return .interrupted
