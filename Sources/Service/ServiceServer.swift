@@ -55,6 +55,7 @@ public enum ServiceServer {
         router.add(middleware: AccessPolicy(token: token, allowedHosts: AccessPolicy<BasicRequestContext>.hosts(bindHost: options.host)))
         APIRoutes(daemon: daemon, store: store, layout: layout).register(on: router)
         FigureRoutes(store: store, layout: layout).register(on: router)
+        ImportanceRoute(store: store).register(on: router)
         Dashboard.register(on: router)
 
         var logger = Logger(label: "vsweep.serve")

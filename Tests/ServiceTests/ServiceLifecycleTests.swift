@@ -92,5 +92,12 @@ final class ServiceLifecycleTests: XCTestCase {
         }
         XCTAssertEqual(DaemonFixture.strayProcesses(sweep: "crash"), [], "no trial process left running")
         XCTAssertTrue(daemon.log.contains("resuming 1 sweep(s)"), daemon.log)
+
+        let importance = try daemon.http.get("/api/v1/sweeps/crash/importance").object
+        let entries = importance["importances"] as? [[String: Any]] ?? []
+        XCTAssertEqual(Set(entries.compactMap { $0["param"] as? String }), ["x1", "x2"])
+        XCTAssertEqual(importance["trials_used"] as? Int, all.filter { $0.state == .completed }.count)
+        let total = entries.compactMap { $0["importance"] as? Double }.reduce(0, +)
+        XCTAssertTrue(total == 0 || abs(total - 1) < 1e-9, "normalised: \(total)")
     }
 }

@@ -121,6 +121,7 @@ enum DashboardScript {
         '<div class="grid"><section><h2>Live intermediate values</h2><div id="live" class="live"></div></section>' +
         '<section><h2>Optimization history</h2><div class="figure" id="fig-history"></div></section></div>' +
         '<section><h2>Parallel coordinates <small id="pc-count"></small></h2><div id="pc" class="pc"></div><div id="pc-table"></div></section>' +
+        '<section id="importance-box"><h2>Parameter importance <small>(PED-ANOVA over completed trials, as Optuna computes it)</small></h2><div id="importance"></div></section>' +
         '<div class="grid"><section><h2>Contour</h2><div id="contour-controls"></div><div id="contour"></div></section>' +
         '<section><h2>Rungs</h2><div class="figure" id="fig-rungs"></div></section></div>' +
         '<section id="comparison" hidden></section>' +
@@ -176,12 +177,25 @@ enum DashboardScript {
         figuresDue = now + 3000;
         loadFigure('fig-history', 'history');
         loadFigure('fig-rungs', 'rungs');
+        if (sweep.kind !== 'comparison') drawImportance();
         api('/api/v1/sweeps/' + enc + '/figures').then(list => {
           const params = list.figures.filter(f => f.startsWith('param-'));
           const box = document.getElementById('fig-params');
           box.innerHTML = params.map(f => '<div class="figure" id="fig-' + esc(f) + '"></div>').join('');
           params.forEach(f => loadFigure('fig-' + f, f));
         }).catch(() => {});
+      }
+
+      async function drawImportance() {
+        const box = document.getElementById('importance');
+        try {
+          const r = await api('/api/v1/sweeps/' + enc + '/importance');
+          if (serial !== viewSerial) return;
+          if (r.trials_used < 2) { box.innerHTML = '<p>needs at least 2 completed trials (' + r.trials_used + ' so far)</p>'; return; }
+          box.innerHTML = '<table>' + r.importances.map(e => '<tr><td>' + esc(e.param) + '</td><td><span class="bar" style="width:240px"><i style="width:' +
+            (100 * e.importance).toFixed(1) + '%"></i></span></td><td class="num">' + e.importance.toFixed(3) + '</td></tr>').join('') +
+            '</table><small>' + r.trials_used + ' completed trials; top 10 % against all</small>';
+        } catch (e) { box.textContent = e.message; }
       }
 
       // Live curves: every trial's objective by step; running trials in colour.
