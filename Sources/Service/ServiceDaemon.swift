@@ -25,6 +25,7 @@ public final class ServiceDaemon: @unchecked Sendable {
     public let layout: ServiceLayout
     public let settings: Settings
     let broker: SlotBroker
+    let metrics = ServiceMetrics()
     private let queueFile: QueueFile
     private let lock = NSLock()
     private var entries: [QueueEntry]
@@ -190,7 +191,7 @@ public final class ServiceDaemon: @unchecked Sendable {
             finish(entry.id, .failed("the stored spec no longer parses: \(error)"))
             return
         }
-        let worker = SweepWorker(entry: entry, spec: spec, layout: layout, broker: broker, log: log)
+        let worker = SweepWorker(entry: entry, spec: spec, layout: layout, broker: broker, metrics: metrics, log: log)
         workers[entry.id] = worker
         if entry.state == .pausing { worker.stop(reason: "paused through the service") }
         if entry.state == .cancelling { worker.stop(reason: "cancelled through the service") }

@@ -22,6 +22,7 @@ final class SweepWorker: @unchecked Sendable {
     private let spec: SubmittedSpec
     private let layout: ServiceLayout
     private let broker: SlotBroker
+    private let metrics: ServiceMetrics
     private let priority: Int
     private let maxSlots: Int?
     private let log: @Sendable (String) -> Void
@@ -30,8 +31,9 @@ final class SweepWorker: @unchecked Sendable {
     private var stopReason: String?
     private var stopApplied = false
 
-    init(entry: QueueEntry, spec: SubmittedSpec, layout: ServiceLayout, broker: SlotBroker,
+    init(entry: QueueEntry, spec: SubmittedSpec, layout: ServiceLayout, broker: SlotBroker, metrics: ServiceMetrics,
          log: @escaping @Sendable (String) -> Void) {
+        self.metrics = metrics
         entryID = entry.id
         self.spec = spec
         self.layout = layout
@@ -60,6 +62,8 @@ final class SweepWorker: @unchecked Sendable {
 
     private func main() -> Ending {
         var wakeup: LoopWakeup?
+        // Loop thread: hands the reports recorded since the last call to the metrics.
+        var feedMetrics: () -> Void = {}
         defer { broker.remove(entryID) }
         do {
             let (outcome, runner) = try SweepSession.run(
@@ -80,9 +84,22 @@ final class SweepWorker: @unchecked Sendable {
                     lock.lock()
                     self.wakeup = made
                     lock.unlock()
+                    var seenReports = 0
+                    var seenNanoseconds: UInt64 = 0
+                    feedMetrics = { [unowned runner, metrics] in
+                        let stats = runner.stats
+                        metrics.recordReports(count: stats.reports - seenReports,
+                                              nanoseconds: stats.reportNanoseconds &- seenNanoseconds)
+                        seenReports = stats.reports
+                        seenNanoseconds = stats.reportNanoseconds
+                    }
+                    runner.onProgress = { _ in feedMetrics() }
                     applyStop(runner)
                 })
-            withExtendedLifetime(runner) { close(wakeup) }
+            withExtendedLifetime(runner) {
+                feedMetrics()
+                close(wakeup)
+            }
             let stats = runner.stats
             if stats.reports > 0 {
                 // scripts/bench-service reads this line: the loop thread's own CPU per report.

@@ -16,6 +16,14 @@ final class SlotSharingTests: XCTestCase {
             let list = try daemon.http.get("/api/v1/sweeps").object["sweeps"] as? [[String: Any]] ?? []
             return list.filter { $0["state"] as? String == "finished" }.count == 2
         }
+        XCTAssertEqual(try daemon.http.get("/metrics", token: .some(nil)).status, 401, "metrics need the token too")
+        let metrics = try daemon.http.get("/metrics").text
+        XCTAssertTrue(metrics.contains("vsweep_slots 2"), metrics)
+        XCTAssertTrue(metrics.contains(#"vsweep_sweeps{state="finished"} 2"#), metrics)
+        let reported = metrics.split(separator: "\n").first { $0.hasPrefix("vsweep_reports_total ") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        XCTAssertGreaterThan(reported, 0, "report counters fed by the sweeps' loops")
+        XCTAssertTrue(metrics.contains("vsweep_report_processing_seconds_bucket"), metrics)
         let store = try daemon.openStore()
         var intervals: [(sweep: String, start: Date, end: Date)] = []
         for name in ["share-a", "share-b"] {

@@ -46,6 +46,10 @@ struct APIRoutes: Sendable {
         api.get("sweeps/:name/best") { request, context in
             try self.guarded { try self.best(try self.name(context), request.uri.queryParameters) }
         }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: self.daemon.metrics.render(daemon: self.daemon, store: self.store))))
+        }
         api.get("events") { request, _ in
             EventStream(store: self.store, daemon: self.daemon).response(request.uri.queryParameters)
         }

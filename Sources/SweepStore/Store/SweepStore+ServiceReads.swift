@@ -26,6 +26,17 @@ extension SweepStore {
         }
     }
 
+    /// Trials of each state, all sweeps together (for metrics).
+    public func trialCountsAll() throws -> [TrialState: Int] {
+        try read { db in
+            var counts: [TrialState: Int] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT state, COUNT(*) FROM trial GROUP BY state")) {
+                if let state = TrialState(rawValue: row[0] as String) { counts[state] = row[1] }
+            }
+            return counts
+        }
+    }
+
     /// One page of the sweep's trials and how many match in all. `value` orders by the
     /// raw final value (nulls last), `descending` flips the order.
     public func trialPage(sweepID: Int64, state: TrialState?, order: TrialOrder, descending: Bool,
