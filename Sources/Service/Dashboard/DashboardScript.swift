@@ -134,6 +134,7 @@ enum DashboardScript {
       let running = new Set();
       let cursor = 0;
       let trials = [];
+      let trialsSignature = null;
       const brushes = {};           // axis -> [lo, hi] in data units
 
       function header(s) {
@@ -167,8 +168,14 @@ enum DashboardScript {
         if (serial !== viewSerial) return;
         header(s);
         running = new Set(run.trials.map(t => t.number));
+        // Redraw the trial views only when a trial changed: a redraw in the middle of a
+        // brush gesture (other sweeps report all the time) would drop it.
+        const signature = page.trials.map(t => t.number + ':' + t.state + ':' + t.final_value).join(',');
+        const changed = signature !== trialsSignature;
         trials = page.trials;
-        drawLive(); drawPC(); drawContour(); drawBest();
+        trialsSignature = signature;
+        drawLive();
+        if (changed) { drawPC(); drawContour(); drawBest(); }
       }
       let figuresDue = 0;
       function refreshFigures() {
