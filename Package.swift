@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vsweep", targets: ["vsweep"]),
+        .executable(name: "vsweep-service", targets: ["vsweep-service"]),
         .executable(name: "noop-engine", targets: ["noop-engine"]),
     ],
     dependencies: [
@@ -61,10 +62,15 @@ let package = Package(
         // Executables.
         .executableTarget(name: "vsweep", dependencies: [
             "Learner", "Kernels", "Training", "Corpus", "TrialProtocol", "ConfigFiles", "Scheduler", "SweepStore", "Analysis",
-            "Vocabulary", "Service",
+            "Vocabulary",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `vsweep serve` runs this sibling executable: the service's HTTP stack (Hummingbird,
+        // SwiftNIO) is built only when asked for, so the CLI and the quickstart build stay fast.
+        .executableTarget(name: "vsweep-service", dependencies: [
+            "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles", "Vocabulary"]),

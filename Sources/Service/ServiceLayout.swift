@@ -7,11 +7,22 @@ public struct ServiceLayout: Sendable {
     public var storage: String
     public var database: String
     public var runs: String
+    /// The `vsweep` executable that runs `engine: builtin` trials (`vsweep train`): the
+    /// daemon is `vsweep-service`, which has no `train`.
+    public var vsweepExecutable: String
 
-    public init(storage: String = "storage", database: String? = nil, runs: String = "runs") {
+    public init(storage: String = "storage", database: String? = nil, runs: String = "runs",
+                vsweepExecutable: String = ServiceLayout.siblingVSweep()) {
         self.storage = storage
         self.database = database ?? (storage as NSString).appendingPathComponent("vsweep.sqlite")
         self.runs = runs
+        self.vsweepExecutable = vsweepExecutable
+    }
+
+    /// `vsweep` in the folder of the running executable.
+    public static func siblingVSweep() -> String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("vsweep").path
     }
 
     public var serviceDirectory: String { (storage as NSString).appendingPathComponent("service") }

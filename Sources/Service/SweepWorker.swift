@@ -68,7 +68,7 @@ final class SweepWorker: @unchecked Sendable {
         do {
             let (outcome, runner) = try SweepSession.run(
                 spec: spec.sweep, source: spec.parameterSource, databasePath: layout.database,
-                runsDirectory: layout.runs, newSweep: false, engineArgv: nil,
+                runsDirectory: layout.runs, newSweep: false, engineArgv: try engineArgv(),
                 log: { [log, entryID] level, message in
                     if level == .info { log("[\(entryID)] \(message)") }
                 },
@@ -115,6 +115,17 @@ final class SweepWorker: @unchecked Sendable {
             close(wakeup)
             return .failed("\(error)")
         }
+    }
+
+    /// As `vsweep run` resolves it, but `builtin` runs the sibling `vsweep train` (this
+    /// process is vsweep-service).
+    private func engineArgv() throws -> [String] {
+        guard case .builtin = spec.sweep.engine else { return try SweepSession.engineArgv(for: spec.sweep) }
+        guard FileManager.default.isExecutableFile(atPath: layout.vsweepExecutable) else {
+            throw SchedulerError.engineNotFound("engine: builtin needs the vsweep executable at \(layout.vsweepExecutable) "
+                                                + "(build it, or pass --vsweep PATH to vsweep serve)")
+        }
+        return [layout.vsweepExecutable, "train"]
     }
 
     /// Loop thread: a stop asked for before the run or from another thread.
