@@ -28,6 +28,8 @@ public enum ServiceServer {
         public var url: String
         public var pid: Int32
         public var tokenFile: String
+        /// Absolute path of the database the daemon runs sweeps in.
+        public var database: String
     }
 
     public static func isLoopback(_ host: String) -> Bool {
@@ -68,7 +70,8 @@ public enum ServiceServer {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? options.port
                 let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-                let discovery = Discovery(url: "http://\(host):\(port)", pid: getpid(), tokenFile: layout.tokenPath)
+                let discovery = Discovery(url: "http://\(host):\(port)", pid: getpid(), tokenFile: layout.tokenPath,
+                                          database: URL(fileURLWithPath: layout.database).standardizedFileURL.path)
                 if let data = try? JSONEncoder().encode(discovery) { try? AtomicFile.write(data, to: discoveryPath) }
                 log("listening on http://\(host):\(port) (dashboard: http://\(host):\(port)/#token=<the token in \(layout.tokenPath)>)")
             },

@@ -23,8 +23,14 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Start a new sweep (named <name>-2, -3, …) when the spec changed or the sweep ended badly.")
     var new = false
     @Flag(help: "Do not print a line per report (the status block and trial lines stay).") var quiet = false
+    @OptionGroup var serviceOptions: ServiceClientOptions
 
     func run() throws {
+        if !new, let target = try serviceOptions.target(db: db) {
+            let (_, state) = try serviceOptions.submit(specPath: spec, kind: "sweep", to: target, quiet: quiet)
+            if state == "failed" || state == "cancelled" { throw ExitCode(1) }
+            return
+        }
         let view = LiveView(quiet: quiet)
         do {
             let (outcome, _) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,
