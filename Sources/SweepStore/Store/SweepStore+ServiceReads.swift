@@ -39,8 +39,9 @@ extension SweepStore {
 
     /// One page of the sweep's trials and how many match in all. `value` orders by the
     /// raw final value (nulls last), `descending` flips the order.
+    /// `knownTotal`: the count when the caller has it (from `trialCounts`), saving a scan.
     public func trialPage(sweepID: Int64, state: TrialState?, order: TrialOrder, descending: Bool,
-                          limit: Int, offset: Int) throws -> (total: Int, trials: [Trial]) {
+                          limit: Int, offset: Int, knownTotal: Int? = nil) throws -> (total: Int, trials: [Trial]) {
         try read { db in
             var filter = "sweep_id = ?"
             var arguments: StatementArguments = [sweepID]
@@ -48,8 +49,8 @@ extension SweepStore {
                 filter += " AND state = ?"
                 arguments += [state]
             }
-            let total = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM trial WHERE \(filter)"),
-                                         arguments: arguments) ?? 0
+            let total = try knownTotal ?? Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM trial WHERE \(filter)"),
+                                                       arguments: arguments) ?? 0
             let direction = descending ? "DESC" : "ASC"
             let orderBy: String
             switch order {
@@ -104,6 +105,12 @@ extension SweepStore {
             let states: String = row[3]
             return "\(report).\(transition).\(sweep).\(FNV1a64.hex(FNV1a64.hash(states)))"
         }
+    }
+
+    /// The newest trial transition id: it moves at every trial state change (creation
+    /// included), so counts by state are unchanged while it stays. O(1) (rowid).
+    public func latestTransitionID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM trial_transition") ?? 0 }
     }
 
     /// The newest report id (0 when none): the cursor where a live view starts.
