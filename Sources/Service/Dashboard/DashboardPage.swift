@@ -35,6 +35,7 @@ enum DashboardPage {
     button { font: inherit; padding: 2px 10px; margin-right: 6px; }
     pre { background: #111827; color: #e5e7eb; padding: 8px; overflow: auto; max-height: 300px; font-size: 12px; }
     .err { color: #b91c1c; }
+    [hidden] { display: none !important; }
     </style>
     </head>
     <body>

@@ -119,16 +119,21 @@ enum DashboardScript {
       const enc = encodeURIComponent(name);
       app.innerHTML = '<h1 id="title"></h1><section id="controls"></section>' +
         '<div class="grid"><section><h2>Live intermediate values</h2><div id="live" class="live"></div></section>' +
-        '<section><h2>Optimization history</h2><div class="figure" id="fig-history"></div></section></div>' +
+        '<section id="history-box"><h2>Optimization history</h2><div class="figure" id="fig-history"></div></section></div>' +
         '<section><h2>Parallel coordinates <small id="pc-count"></small></h2><div id="pc" class="pc"></div><div id="pc-table"></div></section>' +
         '<section id="importance-box"><h2>Parameter importance <small>(PED-ANOVA over completed trials, as Optuna computes it)</small></h2><div id="importance"></div></section>' +
-        '<div class="grid"><section><h2>Contour</h2><div id="contour-controls"></div><div id="contour"></div></section>' +
+        '<div class="grid" id="contour-rungs"><section><h2>Contour</h2><div id="contour-controls"></div><div id="contour"></div></section>' +
         '<section><h2>Rungs</h2><div class="figure" id="fig-rungs"></div></section></div>' +
         '<section id="comparison" hidden></section>' +
-        '<section><h2>Metric against each parameter</h2><div class="grid" id="fig-params"></div></section>' +
+        '<section id="params-box"><h2>Metric against each parameter</h2><div class="grid" id="fig-params"></div></section>' +
         '<section><h2>Best trials</h2><div id="trials"></div></section>';
       let sweep;
       try { sweep = await api('/api/v1/sweeps/' + enc); } catch (e) { app.innerHTML = '<p class="err">' + esc(e.message) + '</p>'; return; }
+      if (sweep.kind === 'comparison') {
+        // Arms × seeds, not a search: the comparison's tables and figures replace the search views.
+        for (const id of ['history-box', 'importance-box', 'contour-rungs', 'params-box']) document.getElementById(id).hidden = true;
+        document.getElementById('controls').after(document.getElementById('comparison'));
+      }
       const goal = sweep.goal || 'minimize';
       const curves = new Map();     // trial number -> [[step, value], ...]
       let running = new Set();
@@ -182,6 +187,7 @@ enum DashboardScript {
         const now = Date.now();
         if (now < figuresDue) return;
         figuresDue = now + 3000;
+        if (sweep.kind === 'comparison') return;
         loadFigure('fig-history', 'history');
         loadFigure('fig-rungs', 'rungs');
         if (sweep.kind !== 'comparison') drawImportance();
