@@ -28,11 +28,11 @@ final class DaemonFixture {
     }
 
     /// Starts the daemon and waits (polling, with a deadline) until it answers health.
-    func start() throws {
+    func start(_ extraArguments: [String] = []) throws {
         try? FileManager.default.removeItem(atPath: storage + "/service/endpoint.json")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.vsweep)
-        p.arguments = ["serve", "--storage", storage, "--runs", runs, "--port", "0", "--slots", String(slots)]
+        p.arguments = ["serve", "--storage", storage, "--runs", runs, "--port", "0", "--slots", String(slots)] + extraArguments
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
