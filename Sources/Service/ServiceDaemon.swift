@@ -83,6 +83,14 @@ public final class ServiceDaemon: @unchecked Sendable {
     public func submit(_ spec: SubmittedSpec, text: String, priority: Int, maxSlots: Int?,
                        store: SweepStore) throws -> QueueEntry {
         lock.lock(); defer { lock.unlock() }
+        if spec.sweep.threadsPerTrial > settings.slots {
+            throw CommandError.conflict("a trial of \(spec.name) takes \(spec.sweep.threadsPerTrial) slots "
+                                        + "(parallel.threads_per_trial) but the service has \(settings.slots) (--slots)")
+        }
+        if let cap = maxSlots, spec.sweep.threadsPerTrial > cap {
+            throw CommandError.conflict("max_slots \(cap) is less than one trial of \(spec.name) takes "
+                                        + "(parallel.threads_per_trial \(spec.sweep.threadsPerTrial))")
+        }
         if let live = entries.last(where: { $0.name == spec.name && !$0.state.isTerminal }) {
             throw CommandError.conflict("sweep \(spec.name) is already in the queue (\(live.state.rawValue))")
         }

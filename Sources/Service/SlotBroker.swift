@@ -1,8 +1,9 @@
 import Foundation
 import Scheduler
 
-/// The machine's slots, shared by the sweeps the daemon runs. A free slot goes to the
-/// sweep furthest below its fair share: the lowest (held + 1) / priority among the
+/// The machine's slots (CPU threads), shared by the sweeps the daemon runs. A trial takes
+/// its sweep's `threads_per_trial` slots at once (`cost`). Free slots go to the sweep
+/// furthest below its fair share: the lowest (held + cost) / priority among the
 /// sweeps that want one (ties: the one waiting longest). A sweep wants a slot when it
 /// was refused one, or when one of its trials just ended (it asks again at once, so
 /// the slot is kept for it rather than raced for). A sweep refused is woken when a
@@ -17,6 +18,8 @@ final class SlotBroker: @unchecked Sendable {
     private struct Member {
         var priority: Int
         var maxSlots: Int?
+        /// Slots one of its trials takes.
+        var cost: Int
         var held = 0
         /// Set while refused; the order in which sweeps started waiting.
         var waitingSince: Int?
@@ -39,9 +42,9 @@ final class SlotBroker: @unchecked Sendable {
         return members.mapValues(\.held)
     }
 
-    func gate(for id: Int, priority: Int, maxSlots: Int?, wake: @escaping @Sendable () -> Void) -> Gate {
+    func gate(for id: Int, priority: Int, maxSlots: Int?, cost: Int, wake: @escaping @Sendable () -> Void) -> Gate {
         lock.lock()
-        members[id] = Member(priority: max(1, priority), maxSlots: maxSlots, wake: wake)
+        members[id] = Member(priority: max(1, priority), maxSlots: maxSlots, cost: max(1, cost), wake: wake)
         lock.unlock()
         return Gate(broker: self, id: id)
     }
@@ -72,10 +75,10 @@ final class SlotBroker: @unchecked Sendable {
         guard var me = members[id] else { lock.unlock(); return false }
         let free = total - members.values.reduce(0) { $0 + $1.held }
         // At its own cap the sweep does not wait in line: its own trial ends free it.
-        if let cap = me.maxSlots, me.held >= cap { lock.unlock(); return false }
+        if let cap = me.maxSlots, me.held + me.cost > cap { lock.unlock(); return false }
         let chosen = free > 0 ? deserving(including: id) : nil
-        if chosen == id {
-            me.held += 1
+        if chosen == id, free >= me.cost {
+            me.held += me.cost
             me.waitingSince = nil
             me.claims = false
             members[id] = me
@@ -88,7 +91,8 @@ final class SlotBroker: @unchecked Sendable {
         }
         me.claims = false
         members[id] = me
-        let wake = chosen.flatMap { members[$0]?.wake }
+        // Not itself: a sweep first in line but waiting for enough free slots must not spin.
+        let wake = chosen.flatMap { $0 == id ? nil : members[$0]?.wake }
         lock.unlock()
         wake?()
         return false
@@ -96,7 +100,7 @@ final class SlotBroker: @unchecked Sendable {
 
     fileprivate func release(_ id: Int) {
         lock.lock()
-        if let held = members[id]?.held, held > 0 { members[id]?.held = held - 1 }
+        if let member = members[id] { members[id]?.held = max(0, member.held - member.cost) }
         members[id]?.claims = true
         let next = nextInLine(skipping: id)
         lock.unlock()
@@ -105,7 +109,7 @@ final class SlotBroker: @unchecked Sendable {
 
     fileprivate func giveBack(_ id: Int) {
         lock.lock()
-        if let held = members[id]?.held, held > 0 { members[id]?.held = held - 1 }
+        if let member = members[id] { members[id]?.held = max(0, member.held - member.cost) }
         members[id]?.claims = false
         members[id]?.waitingSince = nil
         let next = nextInLine()
@@ -125,8 +129,8 @@ final class SlotBroker: @unchecked Sendable {
     private func deserving(including asking: Int?) -> Int? {
         var best: (id: Int, share: Double, since: Int)?
         for (id, member) in members where member.waitingSince != nil || member.claims || id == asking {
-            if let cap = member.maxSlots, member.held >= cap { continue }
-            let share = Double(member.held + 1) / Double(member.priority)
+            if let cap = member.maxSlots, member.held + member.cost > cap { continue }
+            let share = Double(member.held + member.cost) / Double(member.priority)
             let since = member.waitingSince ?? Int.max
             if let current = best {
                 if share < current.share || (share == current.share && (since, id) < (current.since, current.id)) {

@@ -78,7 +78,8 @@ final class SweepWorker: @unchecked Sendable {
                         self.applyStop(runner)
                     }
                     wakeup = made
-                    runner.slotGate = broker.gate(for: entryID, priority: priority, maxSlots: maxSlots) {
+                    runner.slotGate = broker.gate(for: entryID, priority: priority, maxSlots: maxSlots,
+                                                  cost: spec.sweep.threadsPerTrial) {
                         made?.wake()
                     }
                     lock.lock()

@@ -56,4 +56,29 @@ final class SlotSharingTests: XCTestCase {
         let shareA = a / (a + b)
         XCTAssertTrue((0.3...0.7).contains(shareA), "slot time while both had work: a \(a) s, b \(b) s")
     }
+
+    func testATrialTakesItsThreadsPerTrialSlots() throws {
+        let daemon = try DaemonFixture(slots: 2)
+        try daemon.start()
+        defer { daemon.stop() }
+        let wide = daemon.spec(name: "wide", trials: 4).replacingOccurrences(of: "parallel: {trials: 2}",
+                                                                            with: "parallel: {trials: 2, threads_per_trial: 2}")
+        XCTAssertEqual(try daemon.http.post("/api/v1/sweeps", json: ["spec": wide]).status, 201)
+        let tooWide = daemon.spec(name: "too-wide", trials: 1).replacingOccurrences(of: "parallel: {trials: 2}",
+                                                                                   with: "parallel: {trials: 1, threads_per_trial: 3}")
+        XCTAssertEqual(try daemon.http.post("/api/v1/sweeps", json: ["spec": tooWide]).status, 409, "more threads than the machine's slots")
+        try waitUntil("the sweep finishes", seconds: 120) {
+            try daemon.http.get("/api/v1/sweeps/wide").object["state"] as? String == "finished"
+        }
+        let store = try daemon.openStore()
+        let sweep = try XCTUnwrap(try store.sweep(named: "wide"))
+        var intervals: [(Date, Date)] = []
+        for trial in try store.trials(sweepID: sweep.id) {
+            for attempt in try store.attempts(trialID: trial.id) { intervals.append((attempt.startedAt, try XCTUnwrap(attempt.endedAt))) }
+        }
+        intervals.sort { $0.0 < $1.0 }
+        for (a, b) in zip(intervals, intervals.dropFirst()) {
+            XCTAssertLessThanOrEqual(a.1, b.0, "two 2-thread trials never ran at once on 2 slots")
+        }
+    }
 }
