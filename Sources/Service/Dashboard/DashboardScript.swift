@@ -406,7 +406,7 @@ enum DashboardScript {
           '<p>seed ' + esc(t.seed) + (t.arm ? ', arm ' + esc(t.arm) : '') + ', final value ' + esc(fmt(t.final_value)) + (t.error ? ', ' + esc(t.error) : '') + '</p></section></div>' +
           '<section><h2>Attempts</h2>' + rows(d.attempts, ['attempt', 'started_at', 'ended_at', 'outcome', 'reason', 'exit_status', 'resumed_from_checkpoint']) + '</section>' +
           '<section><h2>Stopping decisions</h2>' + rows(d.decisions, ['step', 'rule', 'decision', 'reason']) + '</section>' +
-          '<section><h2>Log (tail)</h2><pre>' + esc(d.log_tail.join('\n')) + '</pre></section>';
+          '<section><h2>Log (tail)</h2>' + (d.log_tail.length ? '<pre>' + esc(d.log_tail.join('\n')) + '</pre>' : '<p>the engine wrote nothing on stderr</p>') + '</section>';
       }
       try { await draw(); } catch (e) { app.innerHTML = '<p class="err">' + esc(e.message) + '</p>'; return; }
       listen(() => 'sweep=' + enc, () => { if (serial === viewSerial) draw().catch(() => {}); });
