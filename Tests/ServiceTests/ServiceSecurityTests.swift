@@ -49,4 +49,14 @@ final class ServiceSecurityTests: XCTestCase {
         XCTAssertEqual(try http.get("/api/v1/sweeps/..%2Fetc").status, 400)
         XCTAssertEqual(try http.get("/api/v1/sweeps/nope").status, 404)
     }
+
+    func testANonLoopbackAddressIsRefusedWithoutTheExplicitFlag() throws {
+        let dir = NSTemporaryDirectory() + "vsweep-serve-remote-\(getpid())"
+        // Refused before binding anything: the test never listens off loopback.
+        let result = try RunSubmitsToServiceTests.vsweep(["serve", "--host", "0.0.0.0", "--port", "0",
+                                                          "--storage", dir + "/storage", "--runs", dir + "/runs"])
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.output.contains("--allow-remote"), result.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/storage/service/endpoint.json"))
+    }
 }
