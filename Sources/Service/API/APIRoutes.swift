@@ -151,7 +151,7 @@ struct APIRoutes: Sendable {
         guard let order = SweepStore.TrialOrder(rawValue: descending ? String(sortText.dropFirst()) : sortText) else {
             throw APIError.badRequest("sort must be number, value or started, with '-' for descending (got \(sortText))")
         }
-        let counts = try self.counts.counts(store, sweepID: sweep.id)
+        let counts = try self.counts.counts(store, sweep: sweep)
         let total = state.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         let page = try store.trialPage(sweepID: sweep.id, state: state, order: order, descending: descending,
                                        limit: limit, offset: offset, knownTotal: total)
@@ -206,7 +206,7 @@ struct APIRoutes: Sendable {
     // MARK: - Helpers
 
     private func sweepBody(_ sweep: Sweep, entry: QueueEntry?) throws -> SweepBody {
-        let counts = try self.counts.counts(store, sweepID: sweep.id)
+        let counts = try self.counts.counts(store, sweep: sweep)
         let best = try store.best(sweepID: sweep.id, top: 1).first
         let live = entry.flatMap { $0.state.isTerminal ? nil : $0 }
         let kind = entry?.kind.rawValue ?? (SweepQueries.comparisonSpec(of: sweep) != nil ? "comparison" : "sweep")
