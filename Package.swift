@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "vsweep", targets: ["vsweep"]),
+        .executable(name: "vsweep-service", targets: ["vsweep-service"]),
         .executable(name: "noop-engine", targets: ["noop-engine"]),
     ],
     dependencies: [
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // System libraries (module maps only).
@@ -50,6 +53,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Analysis", dependencies: ["SweepStore", "Vocabulary"]),
+        // The daemon behind `vsweep serve`: HTTP API (Hummingbird) in front of the scheduler.
+        .target(name: "Service", dependencies: [
+            "Scheduler", "SweepStore", "Analysis", "EventLoop", "ConfigFiles", "TrialProtocol", "Vocabulary",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Executables.
         .executableTarget(name: "vsweep", dependencies: [
@@ -58,6 +68,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // `vsweep serve` runs this sibling executable: the service's HTTP stack (Hummingbird,
+        // SwiftNIO) is built only when asked for, so the CLI and the quickstart build stay fast.
+        .executableTarget(name: "vsweep-service", dependencies: [
+            "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles", "Vocabulary"]),
@@ -89,6 +104,8 @@ let package = Package(
         // model, then every query command against the database they produced.
         .testTarget(name: "CLITests", dependencies: ["Corpus", "Learner", "SweepStore", "TrialProtocol", "Vocabulary",
                                                     .product(name: "GRDB", package: "GRDB.swift")]),
+        // The daemon over real loopback HTTP: started by the test as a child process.
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "SweepStore", "Vocabulary"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "SweepStore", "Vocabulary"],
                     resources: [.copy("Fixtures")]),
     ]

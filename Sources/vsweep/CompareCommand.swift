@@ -34,13 +34,18 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("seeds-for"),
             help: "Also print how many seeds a difference of this size needs for 80% power at the observed variance.")
     var seedsFor: Double?
+    @OptionGroup var serviceOptions: ServiceClientOptions
 
     func run() throws {
         let comparison: ComparisonSpec
         do { comparison = try ComparisonSpec.load(path: spec) } catch { throw commandExitCode(for: error) }
         var name = comparison.name
         var interrupted: Int32?
-        if !noRun {
+        if !noRun, !new, let target = try serviceOptions.target(db: db) {
+            let (_, state) = try serviceOptions.submit(specPath: spec, kind: "comparison", to: target, quiet: quiet)
+            if serviceOptions.detach { return }
+            if state != "finished" { throw ExitCode(1) }
+        } else if !noRun {
             // With CSV or JSON, stdout carries only the table: it pipes into jq or pandas.
             let view = LiveView(quiet: quiet, toStandardError: format == .csv || format == .json)
             do {

@@ -36,11 +36,12 @@ struct StatusCommand: ParsableCommand {
         if sweeps.isEmpty { print("no sweeps in \(store.db)"); return }
         print(pad("sweep", 24) + pad("state", 10) + pad("metric", 20) + "trials (by state)" + "  best")
         for sweep in sweeps {
-            let trials = try s.trials(sweepID: sweep.id)
-            let counts = Dictionary(grouping: trials, by: \.state).map { "\($0.key.rawValue) \($0.value.count)" }.sorted()
+            // Counted by the store (an index range), not by loading every trial: 100,000 trials took 2 s.
+            let byState = try s.trialCounts(sweepID: sweep.id)
+            let counts = byState.map { "\($0.key.rawValue) \($0.value)" }.sorted()
             let best = try s.best(sweepID: sweep.id).first.map { "trial \($0.number): \(formatValue($0.finalValue))" } ?? "-"
             print(pad(sweep.name, 24) + pad(sweep.state.rawValue, 10) + pad("\(sweep.metric) (\(sweep.goal.rawValue))", 20)
-                  + "\(trials.count): " + counts.joined(separator: ", ") + "  " + best)
+                  + "\(byState.values.reduce(0, +)): " + counts.joined(separator: ", ") + "  " + best)
         }
     }
 }

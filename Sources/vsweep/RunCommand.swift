@@ -27,8 +27,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("warm-start-from"),
             help: "Seed the sampler (tpe, grid) with the completed trials of this sweep (same database, same metric, values inside this space); recorded, and reused on resume.")
     var warmStartFrom: String?
+    @OptionGroup var serviceOptions: ServiceClientOptions
 
     func run() throws {
+        if !new, let target = try serviceOptions.target(db: db) {
+            let (_, state) = try serviceOptions.submit(specPath: spec, kind: "sweep", to: target, quiet: quiet)
+            if state == "failed" || state == "cancelled" { throw ExitCode(1) }
+            return
+        }
         let view = LiveView(quiet: quiet)
         do {
             let (outcome, runner) = try SweepSession.run(specPath: spec, databasePath: db, runsDirectory: runs,

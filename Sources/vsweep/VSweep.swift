@@ -11,7 +11,7 @@ struct VSweep: ParsableCommand {
         abstract: "Hyperparameter and budget scheduler for value-based continued pretraining (V-pretraining).",
         discussion: "Exit codes: 0 success (also a trial stopped by SIGTERM after checkpointing), 1 runtime failure, 2 bad input (config, spec, arguments or files, the database included), 3 a sweep or comparison that ended with no completed trial, 130 / 143 run or compare interrupted by SIGINT / SIGTERM (docs/user-guide.md).",
         version: Provenance.vsweepVersion,
-        subcommands: [DataCommand.self, BaseCommand.self, TrainCommand.self, EvalCommand.self, RunCommand.self, CompareCommand.self, StatusCommand.self, TrialsCommand.self, BestCommand.self, ShowCommand.self, ReportCommand.self, ExportCommand.self]
+        subcommands: [DataCommand.self, BaseCommand.self, TrainCommand.self, EvalCommand.self, RunCommand.self, CompareCommand.self, StatusCommand.self, TrialsCommand.self, BestCommand.self, ShowCommand.self, ReportCommand.self, ExportCommand.self, ServeCommand.self]
     )
 
     /// ArgumentParser's `main`, except that its usage errors (status 64) exit with

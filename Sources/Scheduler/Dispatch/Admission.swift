@@ -18,6 +18,10 @@ final class Admission {
     private(set) var creationClosed: String?
     /// Why nothing was proposed now, while the sampler waits.
     private(set) var waitingReason: String?
+    /// Machine slots shared with other sweeps (`vsweep serve`); nil: only this sweep's own.
+    var gate: (any SlotGate)?
+    /// The gate refused a slot at the last `next`: the sweep waits to be woken, it is not stuck.
+    private(set) var waitingForSlot = false
 
     /// A trial to start in `slot`; `bookkeeping`: CPU spent proposing and enqueueing it.
     struct Start {
@@ -38,7 +42,10 @@ final class Admission {
         freeSlots = Array((0..<spec.parallelTrials).reversed())
     }
 
-    func release(slot: Int) { freeSlots.append(slot) }
+    func release(slot: Int) {
+        freeSlots.append(slot)
+        gate?.release()
+    }
 
     /// Takes `slot` for a re-attached trial (the one it held, so its GPUs stay its
     /// own), or any free slot when that one is unknown or taken.
@@ -50,7 +57,15 @@ final class Admission {
     /// The next trial to start, with its slot taken; nil when no slot is free or
     /// nothing may start now. `log` hears of queued trials cancelled for the budget.
     func next(log: (String) -> Void) throws -> Start? {
+        waitingForSlot = false
         while !freeSlots.isEmpty {
+            // The machine slot is taken first and given back on every path that starts nothing.
+            if let gate, !gate.tryAcquire() {
+                waitingForSlot = true
+                return nil
+            }
+            var handedOut = false
+            defer { if !handedOut { gate?.giveBack() } }
             if let queued = try store.trials(sweepID: sweepID, state: .queued, limit: 1).first {
                 if try secondsBudgetSpent() {
                     let count = try store.cancelQueued(sweepID: sweepID, reason: "the sweep's max_trial_seconds is spent")
@@ -58,6 +73,7 @@ final class Admission {
                     log("cancelled \(count) queued trial(s): max_trial_seconds spent")
                     continue
                 }
+                handedOut = true
                 return Start(trial: queued, slot: freeSlots.removeLast(), bookkeeping: 0)
             }
             guard creationClosed == nil else { return nil }
@@ -74,6 +90,7 @@ final class Admission {
             ledger.highestNumber = max(ledger.highestNumber, trial.number)
             ledger.history[trial.number] = PastTrial(number: Int(trial.number), params: proposal, isRunning: true,
                                                      normalisedObjective: nil)
+            handedOut = true
             return Start(trial: trial, slot: freeSlots.removeLast(), bookkeeping: cpu.nanoseconds &- began)
         }
         return nil

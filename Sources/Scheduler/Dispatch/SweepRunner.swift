@@ -50,6 +50,15 @@ public final class SweepRunner {
         get { lifecycle.diskIsFull }
         set { lifecycle.diskIsFull = newValue }
     }
+    /// Machine slots shared with other sweeps of the process (`vsweep serve`); set
+    /// before `run()`. A sweep the gate refuses waits (no watchdog) until its owner
+    /// wakes the loop.
+    public var slotGate: (any SlotGate)? {
+        get { admission.gate }
+        set { admission.gate = newValue }
+    }
+    /// The loop the sweep runs on, for handles its owner attaches (a `LoopWakeup`).
+    public var eventLoop: Loop { loop }
 
     let loop: Loop
     let executor: any TrialExecutor
@@ -243,7 +252,9 @@ public final class SweepRunner {
         ingest.attemptEnded(entry)
         let began = cpu.nanoseconds
         guard let slot = lifecycle.remove(entry) else { return }
-        admission.release(slot: slot)
+        // Freed once the exit is recorded: a sweep sharing the slot (vsweep serve) never
+        // starts a trial in it while the store still shows this one running.
+        defer { admission.release(slot: slot) }
         guard fatalError == nil else { return }
         do { try lifecycle.recordExit(entry, exit) } catch { return fail(error) }
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
@@ -268,6 +279,7 @@ public final class SweepRunner {
 
     private func finishIfComplete() throws {
         guard lifecycle.active.isEmpty, !done else { return }
+        if admission.waitingForSlot { return }
         let queued = try admission.hasQueued()
         if !queued, let closed = admission.creationClosed {
             try store.finishSweep(id: sweep.id, state: .finished)
@@ -315,6 +327,17 @@ public final class SweepRunner {
             log(.info, "signal \(signal) again: killing running trials")
             lifecycle.killAll()
         }
+        if lifecycle.active.isEmpty { done = true }
+    }
+
+    /// Loop thread only (or before `run()`): stops the sweep as SIGTERM does, with
+    /// `reason` recorded on the interrupted attempts; they are re-queued and resume
+    /// at the next run. `vsweep serve` pauses and cancels sweeps through this.
+    public func requestShutdown(reason: String) {
+        guard shutdownSignal == nil else { return }
+        shutdownSignal = SIGTERM
+        log(.info, "\(reason): stopping \(lifecycle.active.count) running trial(s)")
+        lifecycle.terminateAll(intent: .shutdown(reason: reason))
         if lifecycle.active.isEmpty { done = true }
     }
 

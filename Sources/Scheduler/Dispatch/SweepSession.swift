@@ -62,7 +62,7 @@ public enum SweepSession {
     /// before the run starts (to attach a live view).
     public static func run(spec: SweepSpec, source: (any ParameterSource)? = nil, databasePath: String,
                            runsDirectory: String = "runs", newSweep: Bool = false, engineArgv: [String]? = nil,
-                           warmStartFrom: String? = nil, log: ((SweepRunner.LogLevel, String) -> Void)?,
+                           warmStartFrom: String? = nil, sharedLock: SchedulerLock? = nil, log: ((SweepRunner.LogLevel, String) -> Void)?,
                            prepare: ((SweepRunner, SweepStore) -> Void)? = nil) throws
         -> (outcome: SweepRunner.Outcome, runner: SweepRunner) {
         let directory = (databasePath as NSString).deletingLastPathComponent
@@ -92,7 +92,8 @@ public enum SweepSession {
         }
         let runner = try SweepRunner(spec: spec, store: store, loop: loop, executor: executor,
                                      executorName: spec.executor.name, timers: timers, engineArgv: argv,
-                                     runsDirectory: runsDirectory, source: source, newSweep: newSweep)
+                                     runsDirectory: runsDirectory, source: source, newSweep: newSweep,
+                                     sharedLock: sharedLock)
         if runner.sweep.provenance == nil {
             try store.recordProvenance(sweepID: runner.sweep.id,
                                        json: Provenance.collect(spec: spec, engineArgv: argv,
