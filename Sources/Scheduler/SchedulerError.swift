@@ -19,6 +19,9 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
     case runsDirectoryOwned(runs: String, marker: String, ownerID: String, ownerDatabase: String)
     /// Nothing runnable, nothing running, sweep not finished.
     case watchdog(sweep: String, detail: String)
+    /// The first attempts of the sweep all ended with exit status 2 (a config error):
+    /// every further trial would fail the same way, so the sweep was stopped as failed.
+    case configErrors(sweep: String, detail: String)
     case engineNotFound(String)
 
     public var description: String {
@@ -43,6 +46,9 @@ public enum SchedulerError: Error, Equatable, CustomStringConvertible {
         case let .runsDirectoryOwned(runs, marker, id, database):
             return "runs directory \(runs) holds the trials of another database (\(database), id \(id), per \(marker)); "
                 + "give this database its own --runs"
+        case let .configErrors(sweep, detail):
+            return "sweep '\(sweep)' failed: \(detail); fix the trial config (vsweep train --config <file> --check "
+                + "shows the engine's own message) and run with --new"
         case let .watchdog(sweep, detail):
             return "sweep '\(sweep)': nothing runnable, nothing running, sweep not finished (\(detail))"
         case .engineNotFound(let message): return message

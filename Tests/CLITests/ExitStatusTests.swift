@@ -18,11 +18,12 @@ final class ExitStatusTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    /// A sweep whose engine refuses every trial: two trials, both failed.
+    /// A sweep whose engine fails every trial at run time (exit 1, not a config error, which
+    /// would stop the sweep at its first attempts: ConfigErrorFailFastTests): two trials, both failed.
     private func failingSweep() throws -> String {
         let spec = """
         name: allfail
-        engine: [/bin/sh, -c, "echo '{\\"event\\": \\"error\\", \\"message\\": \\"bad\\"}'; exit 2"]
+        engine: [/bin/sh, -c, "echo '{\\"event\\": \\"error\\", \\"message\\": \\"bad\\"}'; exit 1"]
         metric: {name: value, goal: maximize}
         budget: {updates: 3}
         limits: {max_trials: 2}

@@ -97,8 +97,8 @@ final class Admission {
     }
 
     /// The watchdog's end: queued trials cancelled, the sweep recorded as failed.
-    func closeFailed() throws {
-        let count = try store.cancelQueued(sweepID: sweepID, reason: "watchdog: nothing runnable, nothing running")
+    func closeFailed(reason: String = "watchdog: nothing runnable, nothing running") throws {
+        let count = try store.cancelQueued(sweepID: sweepID, reason: reason)
         ledger.tally.move(count, from: .queued, to: .cancelled)
         try store.finishSweep(id: sweepID, state: .failed)
     }

@@ -82,6 +82,11 @@ public final class SweepRunner {
     private var done = false
     private var fatalError: Error?
     private var watchdogDetail: String?
+    /// Attempts of this run that ended with exit status 2 (a config error) before any
+    /// ended otherwise; see `noteConfigErrors`.
+    private var configErrorsFromStart = 0
+    private var sawOtherExit = false
+    private var configFailure: String?
     private let ticker: ProgressTicker
 
     /// Opens (or creates) the sweep in the store and takes its lock.
@@ -169,6 +174,10 @@ public final class SweepRunner {
         }
         if let fatalError { throw fatalError }
         if let watchdogDetail { throw SchedulerError.watchdog(sweep: spec.name, detail: watchdogDetail) }
+        if let configFailure {
+            try admission.closeFailed(reason: "the sweep failed: \(configFailure)")
+            throw SchedulerError.configErrors(sweep: spec.name, detail: configFailure)
+        }
         if let shutdownSignal { return .interrupted(signal: shutdownSignal) }
         return .finished
     }
@@ -257,6 +266,7 @@ public final class SweepRunner {
         defer { admission.release(slot: slot) }
         guard fatalError == nil else { return }
         do { try lifecycle.recordExit(entry, exit) } catch { return fail(error) }
+        noteConfigErrors(entry, exit)
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         ledger.stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
         ledger.stats.cpuAtTrialEnd.append(cpu.nanoseconds)
@@ -314,6 +324,24 @@ public final class SweepRunner {
             lifecycle.killAll()
         }
         done = true
+    }
+
+    /// Fail fast: when the first attempts of this run — as many as run at once — all exit
+    /// with status 2 (the protocol's config error) and none ended otherwise, every later
+    /// trial would fail the same way. The running ones are stopped (re-queued, then
+    /// cancelled) and the sweep is recorded as failed, instead of failing every trial.
+    private func noteConfigErrors(_ entry: ActiveTrial, _ exit: TrialExit) {
+        guard configFailure == nil, shutdownSignal == nil, !sawOtherExit else { return }
+        guard exit == .exited(status: 2) else { sawOtherExit = true; return }
+        configErrorsFromStart += 1
+        guard configErrorsFromStart >= max(1, spec.parallelTrials) else { return }
+        let why = (try? store.trial(id: entry.trialID))??.error ?? "exit status 2"
+        configFailure = "its first \(configErrorsFromStart) attempt(s) all exited with status 2, a config error "
+            + "(trial \(entry.number): \(why))"
+        log(.info, "sweep \(spec.name): \(configFailure!); stopping \(lifecycle.active.count) running trial(s)")
+        shutdownSignal = SIGTERM
+        lifecycle.terminateAll(intent: .shutdown(reason: "the sweep is failing: its first attempts were config errors"))
+        if lifecycle.active.isEmpty { done = true }
     }
 
     // MARK: - Signals
