@@ -609,11 +609,18 @@ def _rank_main(rank: int, world: int, config: dict, resume: str | None, rendezvo
 
 
 def _spawned(rank, world, config, resume, rendezvous):
+    code = 0
     try:
         _rank_main(rank, world, config, resume, rendezvous)
     except SystemExit as e:
-        if e.code not in (0, None):
-            raise
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    # Leave without the interpreter's teardown: C++ destructors of the process group's
+    # threads then run at exit in no set order, and one of them aborted a finished rank
+    # now and then ("terminate called without an active exception"), failing a trial
+    # whose work was done and recorded. Everything of the trial is written by now.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
