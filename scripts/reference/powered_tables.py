@@ -6,6 +6,12 @@ reference by seed, its 95% t interval, the exact two-sided sign-flip p (all 2^n 
 patterns) and Holm's adjustment across the arms compared with the reference.
 
     python3 scripts/reference/powered_tables.py storage/results/powered/powered-A.jsonl [metric ...]
+    python3 scripts/reference/powered_tables.py --questions storage/results/powered/powered-A-questions.jsonl
+
+The second form is the question-level table: per-question outcomes (shipped, one line per
+trial, from each trial's questions.json) paired by seed and question with the reference,
+pooled over seeds: discordant counts, the exact two-sided McNemar p (binomial on the
+discordant pairs) and each arm's pooled Pass@1 with a 95% Wilson interval.
 
 Needs numpy and scipy. Its numbers must equal the `vsweep compare` tables of the same runs
 (powered-A.md, powered-B.md) to the digits printed there.
@@ -69,6 +75,44 @@ def table(path, metric, reference="baseline"):
         print(f"{line}  Δ {delta:+.4g} [{lo:+.4g}, {hi:+.4g}]  p sign-flip {p:.3g}  p Holm {p_holm:.3g}")
 
 
+def wilson(k, n, z=1.959963984540054):
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def question_table(path, reference="baseline"):
+    lines = [json.loads(l) for l in open(path)]
+    runs = lines[1:]
+    metrics = [k for k in runs[0] if k.endswith("pass1")]
+    by = {(r["arm"], r["seed"]): r for r in runs}
+    arms = list(dict.fromkeys(r["arm"] for r in runs))
+    print(f"{path}: question level, reference {reference}")
+    for metric in metrics:
+        for arm in arms:
+            if arm == reference:
+                continue
+            pairs = both = mine = theirs = b = c = 0
+            for (a, seed), run in by.items():
+                if a != arm or (reference, seed) not in by:
+                    continue
+                x, y = run[metric], by[(reference, seed)][metric]
+                for xi, yi in zip(x, y):
+                    pairs += 1
+                    mine += xi == "1"
+                    theirs += yi == "1"
+                    b += xi == "1" and yi == "0"
+                    c += xi == "0" and yi == "1"
+            p = stats.binomtest(b, b + c, 0.5).pvalue if b + c else 1.0
+            lo, hi = wilson(mine, pairs)
+            print(f"  {metric:10s} {arm:16s} pairs {pairs:5d}  Pass@1 {mine / pairs:.4g} [{lo:.4g}, {hi:.4g}]"
+                  f"  vs {theirs / pairs:.4g}  only arm {b:4d}  only {reference} {c:4d}  p McNemar {p:.2g}")
+
+
 if __name__ == "__main__":
-    for m in sys.argv[2:] or ["test_pass1"]:
-        table(sys.argv[1], m)
+    if sys.argv[1] == "--questions":
+        question_table(sys.argv[2])
+    else:
+        for m in sys.argv[2:] or ["test_pass1"]:
+            table(sys.argv[1], m)
