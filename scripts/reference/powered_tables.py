@@ -20,8 +20,25 @@ import itertools
 import json
 import sys
 
+import os
+
 import numpy as np
 from scipy import stats
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stats_reference import resample_means, stratified_bootstrap  # noqa: E402  (same SplitMix64 procedure)
+
+RESAMPLES, SEED = 10_000, 0  # the comparison specs' bootstrap defaults
+
+
+def iqm(x):
+    return float(stats.trim_mean(np.asarray(x).ravel(), 0.25))
+
+
+def improvement(x, y):
+    """P(X > Y) + ½ P(X = Y) over all pairs of runs (rliable's, one task)."""
+    x, y = np.asarray(x).ravel(), np.asarray(y).ravel()
+    return float(((x[:, None] > y[None, :]) + 0.5 * (x[:, None] == y[None, :])).mean())
 
 
 def finals(path, metric):
@@ -57,17 +74,26 @@ def table(path, metric, reference="baseline"):
     values = finals(path, metric)
     arms = list(dict.fromkeys(a for a, _ in values))
     seeds = sorted({s for _, s in values})
-    print(f"{path}: {metric}, reference {reference}, seeds {seeds[0]}–{seeds[-1]}")
+    print(f"{path}: {metric}, reference {reference}, seeds {seeds[0]}–{seeds[-1]}; "
+          f"bootstrap intervals: {RESAMPLES} resamples, seed {SEED}, as vsweep compare draws them")
     rows, ps = [], []
     for arm in arms:
         x = np.array([values[(arm, s)] for s in seeds if (arm, s) in values])
-        line = f"  {arm:16s} n={len(x):2d} mean {x.mean():.4g} ± {x.std(ddof=1):.2g}"
+        lo, hi = stratified_bootstrap([x.reshape(-1, 1)], iqm, RESAMPLES, SEED)
+        line = f"  {arm:16s} n={len(x):2d} mean {x.mean():.4g} ± {x.std(ddof=1):.2g}  IQM {iqm(x):.4g} [{lo:.4g}, {hi:.4g}]"
         if arm != reference:
             d = np.array([values[(arm, s)] - values[(reference, s)] for s in seeds
                           if (arm, s) in values and (reference, s) in values])
             half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
             p = sign_flip_p(d)
             ps.append(p)
+            boot = np.quantile(resample_means(list(d), RESAMPLES, SEED), [0.025, 0.975])
+            paired = [s for s in seeds if (arm, s) in values and (reference, s) in values]
+            xa = np.array([[values[(arm, s)]] for s in paired])
+            ya = np.array([[values[(reference, s)]] for s in paired])
+            poi_lo, poi_hi = stratified_bootstrap([xa, ya], improvement, RESAMPLES, SEED)
+            line += (f"  bootstrap [{boot[0]:+.3g}, {boot[1]:+.3g}]  P(better) {improvement(xa, ya):.2g}"
+                     f" [{poi_lo:.2g}, {poi_hi:.2g}]")
             rows.append((line, d.mean(), d.mean() - half, d.mean() + half, p))
         else:
             print(line)
