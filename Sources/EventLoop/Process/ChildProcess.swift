@@ -122,35 +122,14 @@ public final class ChildProcess {
     private static func spawnProcess(loop: Loop, process: UnsafeMutablePointer<uv_process_t>,
                                      command: Command, stdout: PipeReader,
                                      stderr: PipeReader) -> Int32 {
-        let argv = CStringArray(command.argv)
-        let environment = CStringArray(command.environmentStrings)
-        defer {
-            argv.deallocate()
-            environment.deallocate()
-        }
         let pipeOut = uv_stdio_flags(UV_CREATE_PIPE.rawValue | UV_WRITABLE_PIPE.rawValue)
-        var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        stdio[0].flags = UV_IGNORE
-        stdio[1].flags = pipeOut
-        stdio[1].data.stream = stdout.stream
-        stdio[2].flags = pipeOut
-        stdio[2].data.stream = stderr.stream
-        return command.program.withCString { file in
-            withOptionalCString(command.workingDirectory) { cwd in
-                stdio.withUnsafeMutableBufferPointer { stdioBuffer in
-                    var options = uv_process_options_t()
-                    options.exit_cb = processExited
-                    options.file = file
-                    options.args = argv.pointer
-                    options.env = environment.pointer
-                    options.cwd = cwd
-                    options.flags = UV_PROCESS_DETACHED.rawValue
-                    options.stdio_count = 3
-                    options.stdio = stdioBuffer.baseAddress
-                    return uv_spawn(loop.raw, process, &options)
-                }
-            }
-        }
+        var out = uv_stdio_container_t(), err = uv_stdio_container_t()
+        out.flags = pipeOut
+        out.data.stream = stdout.stream
+        err.flags = pipeOut
+        err.data.stream = stderr.stream
+        return spawnDetached(loop: loop, process: process, command: command, stdout: out, stderr: err,
+                             onExit: processExited)
     }
 
     /// Sends `signal` to the child's whole process group while the child is alive.
@@ -212,12 +191,6 @@ public final class ChildProcess {
 /// Which output stream a line came from.
 public enum OutputChannel: String, Equatable, Hashable, Sendable {
     case stdout, stderr
-}
-
-private func withOptionalCString<Result>(_ string: String?,
-                                         _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
-    guard let string else { return body(nil) }
-    return string.withCString { body($0) }
 }
 
 private func processExited(_ handle: UnsafeMutablePointer<uv_process_t>?, _ status: Int64,

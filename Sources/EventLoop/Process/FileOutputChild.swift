@@ -59,34 +59,13 @@ public final class FileOutputChild {
 
     private static func spawnProcess(loop: Loop, process: UnsafeMutablePointer<uv_process_t>, command: Command,
                                      stdout: Int32, stderr: Int32) -> Int32 {
-        let argv = CStringArray(command.argv)
-        let environment = CStringArray(command.environmentStrings)
-        defer {
-            argv.deallocate()
-            environment.deallocate()
-        }
-        var stdio = [uv_stdio_container_t](repeating: uv_stdio_container_t(), count: 3)
-        stdio[0].flags = UV_IGNORE
-        stdio[1].flags = UV_INHERIT_FD
-        stdio[1].data.fd = stdout
-        stdio[2].flags = UV_INHERIT_FD
-        stdio[2].data.fd = stderr
-        return command.program.withCString { file in
-            withOptionalPath(command.workingDirectory) { cwd in
-                stdio.withUnsafeMutableBufferPointer { stdioBuffer in
-                    var options = uv_process_options_t()
-                    options.exit_cb = fileOutputChildExited
-                    options.file = file
-                    options.args = argv.pointer
-                    options.env = environment.pointer
-                    options.cwd = cwd
-                    options.flags = UV_PROCESS_DETACHED.rawValue
-                    options.stdio_count = 3
-                    options.stdio = stdioBuffer.baseAddress
-                    return uv_spawn(loop.raw, process, &options)
-                }
-            }
-        }
+        var out = uv_stdio_container_t(), err = uv_stdio_container_t()
+        out.flags = UV_INHERIT_FD
+        out.data.fd = stdout
+        err.flags = UV_INHERIT_FD
+        err.data.fd = stderr
+        return spawnDetached(loop: loop, process: process, command: command, stdout: out, stderr: err,
+                             onExit: fileOutputChildExited)
     }
 
     /// Signals the child's process group while libuv has not reported its exit (after
@@ -114,11 +93,6 @@ public final class FileOutputChild {
         selfRetain = nil
         retain?.release()
     }
-}
-
-private func withOptionalPath<Result>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> Result) -> Result {
-    guard let string else { return body(nil) }
-    return string.withCString { body($0) }
 }
 
 private func fileOutputChildExited(_ handle: UnsafeMutablePointer<uv_process_t>?, _ status: Int64, _ signal: Int32) {

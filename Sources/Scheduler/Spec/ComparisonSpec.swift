@@ -10,7 +10,7 @@ import TrialProtocol
 /// The dispatcher runs it as a sweep (`sweepSpec()`) whose parameters come from
 /// `ComparisonParameterSource`; the analysis maps a trial back to its cell with
 /// `cell(ofTrial:)`.
-public struct ComparisonSpec: Sendable, Equatable {
+public struct ComparisonSpec: Sendable, Equatable, ExecutionFields {
     public struct Arm: Sendable, Equatable {
         public var name: String
         /// Dotted config key → scalar (number, string or boolean), set on top of `trial`.
@@ -44,16 +44,6 @@ public struct ComparisonSpec: Sendable, Equatable {
     /// How trials run (`parallel`, `retries`, `deadline`, `executor`), handed as is to the
     /// sweep the comparison runs as.
     public var execution = ExecutionSpec()
-    // The execution fields, read and written through `execution`.
-    public var parallelTrials: Int { get { execution.parallelTrials } set { execution.parallelTrials = newValue } }
-    public var threadsPerTrial: Int { get { execution.threadsPerTrial } set { execution.threadsPerTrial = newValue } }
-    public var gpus: [String] { get { execution.gpus } set { execution.gpus = newValue } }
-    public var gpusPerTrial: Int { get { execution.gpusPerTrial } set { execution.gpusPerTrial = newValue } }
-    public var executor: ExecutorSpec { get { execution.executor } set { execution.executor = newValue } }
-    public var maxAttempts: Int { get { execution.maxAttempts } set { execution.maxAttempts = newValue } }
-    public var graceSeconds: Double { get { execution.graceSeconds } set { execution.graceSeconds = newValue } }
-    public var timeoutSeconds: Double? { get { execution.timeoutSeconds } set { execution.timeoutSeconds = newValue } }
-    public var silenceSeconds: Double? { get { execution.silenceSeconds } set { execution.silenceSeconds = newValue } }
     public var bootstrapResamples: Int
     public var bootstrapSeed: UInt64
     /// The spec text exactly as given; stored with the sweep that runs it.

@@ -36,3 +36,22 @@ public struct ExecutionSpec: Sendable, Equatable {
         self.executor = executor
     }
 }
+
+/// A spec that stores its execution section as `execution`: its fields are read and
+/// written through it under their own names (`spec.parallelTrials`, …), the same for
+/// sweep and comparison specs.
+public protocol ExecutionFields {
+    var execution: ExecutionSpec { get set }
+}
+
+extension ExecutionFields {
+    public var parallelTrials: Int { get { execution.parallelTrials } set { execution.parallelTrials = newValue } }
+    public var threadsPerTrial: Int { get { execution.threadsPerTrial } set { execution.threadsPerTrial = newValue } }
+    public var gpus: [String] { get { execution.gpus } set { execution.gpus = newValue } }
+    public var gpusPerTrial: Int { get { execution.gpusPerTrial } set { execution.gpusPerTrial = newValue } }
+    public var executor: ExecutorSpec { get { execution.executor } set { execution.executor = newValue } }
+    public var maxAttempts: Int { get { execution.maxAttempts } set { execution.maxAttempts = newValue } }
+    public var graceSeconds: Double { get { execution.graceSeconds } set { execution.graceSeconds = newValue } }
+    public var timeoutSeconds: Double? { get { execution.timeoutSeconds } set { execution.timeoutSeconds = newValue } }
+    public var silenceSeconds: Double? { get { execution.silenceSeconds } set { execution.silenceSeconds = newValue } }
+}

@@ -3,7 +3,7 @@ import TrialProtocol
 
 /// A sweep as the user describes it in YAML or JSON (see docs/sweep-spec.md). Parsed
 /// and validated by `SweepSpec.parse`, whose errors name file, line and field.
-public struct SweepSpec: Sendable, Equatable {
+public struct SweepSpec: Sendable, Equatable, ExecutionFields {
     public enum Engine: Sendable, Equatable {
         /// `vsweep train`: the running vsweep executable with the argument `train`.
         case builtin
@@ -48,16 +48,6 @@ public struct SweepSpec: Sendable, Equatable {
     public var selectsOnTest = false
     /// How trials run (`parallel`, `retries`, `deadline`, `executor`).
     public var execution = ExecutionSpec()
-    // The execution fields, read and written through `execution`.
-    public var parallelTrials: Int { get { execution.parallelTrials } set { execution.parallelTrials = newValue } }
-    public var threadsPerTrial: Int { get { execution.threadsPerTrial } set { execution.threadsPerTrial = newValue } }
-    public var gpus: [String] { get { execution.gpus } set { execution.gpus = newValue } }
-    public var gpusPerTrial: Int { get { execution.gpusPerTrial } set { execution.gpusPerTrial = newValue } }
-    public var executor: ExecutorSpec { get { execution.executor } set { execution.executor = newValue } }
-    public var maxAttempts: Int { get { execution.maxAttempts } set { execution.maxAttempts = newValue } }
-    public var graceSeconds: Double { get { execution.graceSeconds } set { execution.graceSeconds = newValue } }
-    public var timeoutSeconds: Double? { get { execution.timeoutSeconds } set { execution.timeoutSeconds = newValue } }
-    public var silenceSeconds: Double? { get { execution.silenceSeconds } set { execution.silenceSeconds = newValue } }
     /// The spec text exactly as given; stored with the sweep.
     public var text: String
 
