@@ -18,8 +18,10 @@ final class AttemptLifecycle {
     private let ledger: SweepLedger
     private let cpu: ThreadCPUClock
     private let log: LogSink
-    /// Records what is pending before a deadline's signal (the runner's flush).
-    var beforeSignal: () -> Void = {}
+    /// Deadlines, silence, and the signals that end attempts.
+    private(set) lazy var signals = AttemptSignals(spec: spec, executor: executor, timers: timers, log: log) {
+        [unowned self] serial in self.active[serial]
+    }
     /// Hears that the runs directory's disk is full (a start failed, an attempt ended
     /// for want of space): the runner pauses dispatching.
     var onDiskFull: (String) -> Void = { _ in }
@@ -85,7 +87,7 @@ final class AttemptLifecycle {
         // A batch job may wait in the queue for hours: its deadline counts from its
         // first output (the engine running), not from the submission.
         entry.deadlineWaitsForOutput = executor.trialsMayWaitInQueue
-        if !entry.deadlineWaitsForOutput { try armDeadline(entry) }
+        if !entry.deadlineWaitsForOutput { try signals.armDeadline(entry) }
         entry.startedAt = timers.clock.nanoseconds
         sampleLoad(entry)
         entry.bookkeepingNanoseconds = bookkeeping &+ (cpu.nanoseconds &- began)
@@ -150,115 +152,21 @@ final class AttemptLifecycle {
         active[handle.serial] = entry
         let elapsed = max(0, Date().timeIntervalSince(attempt.startedAt))
         entry.startedAt = timers.clock.nanoseconds &- UInt64(elapsed * 1e9)
-        try armDeadline(entry, elapsed: elapsed)
+        try signals.armDeadline(entry, elapsed: elapsed)
         let process = recorded.map { "pid \($0.id)" } ?? "no process found"
         log(.info, "trial \(trial.number) re-attached (attempt \(attempt.attempt), \(process); reading its output from byte \(attempt.outputOffset))")
     }
 
-    /// Every line counts as a sign of life; the first output of an attempt whose
-    /// deadline waits for it starts the deadline.
-    func output(_ entry: ActiveTrial) throws {
-        entry.lastOutputAt = timers.clock.nanoseconds
-        guard entry.deadlineWaitsForOutput else { return }
-        entry.deadlineWaitsForOutput = false
-        try armDeadline(entry)
-        if let seconds = spec.attemptDeadlineSeconds {
-            log(.info, "trial \(entry.number): job running (first output); its \(seconds) s deadline starts now")
-        }
-    }
-
-    /// Starts the attempt's wall-clock deadline, if the spec gives one; `elapsed`
-    /// seconds of it have passed already (a re-attached attempt). The silence clock starts too.
-    private func armDeadline(_ entry: ActiveTrial, elapsed: Double = 0) throws {
-        entry.lastOutputAt = timers.clock.nanoseconds
-        try armSilence(entry, after: spec.silenceSeconds)
-        guard let seconds = spec.attemptDeadlineSeconds, let serial = entry.handle?.serial else { return }
-        entry.deadlineTimer = try timers.schedule(after: .milliseconds(Int64(max(0, seconds - elapsed) * 1000))) {
-            [unowned self] in self.deadlinePassed(serial: serial)
-        }
-    }
-
-    /// One timer per attempt, re-armed for what is left rather than moved at every
-    /// line: a report costs no timer call.
-    private func armSilence(_ entry: ActiveTrial, after seconds: Double?) throws {
-        guard let seconds, let serial = entry.handle?.serial else { return }
-        entry.silenceTimer = try timers.schedule(after: .milliseconds(Int64((seconds * 1000).rounded(.up)))) {
-            [unowned self] in self.checkSilence(serial: serial)
-        }
-    }
-
-    private func checkSilence(serial: UInt64) {
-        guard let entry = active[serial], let limit = spec.silenceSeconds else { return }
-        entry.silenceTimer = nil
-        let silent = Double(timers.clock.nanoseconds &- entry.lastOutputAt) / 1e9
-        if silent < limit {
-            do { try armSilence(entry, after: limit - silent) } catch { log(.info, "trial \(entry.number): \(error)") }
-            return
-        }
-        log(.info, "trial \(entry.number): no output for \(limit) s; SIGTERM")
-        beforeSignal()
-        terminate(entry, intent: .timeout(reason: "no output for \(limit) s (deadline.silence_seconds; SIGTERM, SIGKILL after \(spec.graceSeconds) s)"))
-    }
-
     // MARK: - Ending attempts
-
-    /// Sets why the scheduler ends the attempt (the first reason wins) and signals it.
-    func terminate(_ entry: ActiveTrial, intent: ActiveTrial.Intent) {
-        if entry.intent == .none { entry.intent = intent }
-        sendTerminate(entry)
-    }
-
-    /// Signals an attempt whose intent is already recorded, if it still runs.
-    func signalRecorded(_ entry: ActiveTrial) {
-        guard let handle = entry.handle, active[handle.serial] != nil else { return }
-        switch entry.intent {
-        case .stop(let reason, _): log(.info, "trial \(entry.number) stopping early: \(reason)")
-        case .fail(let reason): log(.info, "trial \(entry.number) failing: \(reason)")
-        default: break
-        }
-        sendTerminate(entry)
-    }
 
     /// Ends every running attempt with `intent` (SIGTERM, then SIGKILL after the grace).
     func terminateAll(intent: ActiveTrial.Intent) {
-        for entry in active.values { terminate(entry, intent: intent) }
+        for entry in active.values { signals.terminate(entry, intent: intent) }
     }
 
     /// SIGKILL to every running attempt (a second signal, a store failure).
     func killAll() {
-        for entry in active.values {
-            if let handle = entry.handle { _ = try? executor.terminate(handle, signal: SIGKILL) }
-        }
-    }
-
-    /// SIGTERM (the engine checkpoints and emits `finished: terminated`), then
-    /// SIGKILL after the grace period.
-    private func sendTerminate(_ entry: ActiveTrial) {
-        guard let handle = entry.handle, entry.killTimer == nil else { return }
-        do {
-            if spec.graceSeconds <= 0 {
-                try executor.terminate(handle, signal: SIGKILL)
-                return
-            }
-            try executor.terminate(handle, signal: SIGTERM)
-            entry.killTimer = try timers.schedule(after: .milliseconds(Int64(spec.graceSeconds * 1000))) {
-                [unowned self] in
-                guard self.active[handle.serial] != nil else { return }
-                self.log(.info, "trial \(entry.number): no exit \(self.spec.graceSeconds) s after SIGTERM; SIGKILL")
-                _ = try? self.executor.terminate(handle, signal: SIGKILL)
-            }
-        } catch {
-            log(.info, "trial \(entry.number): cannot signal it: \(error)")
-        }
-    }
-
-    private func deadlinePassed(serial: UInt64) {
-        guard let entry = active[serial] else { return }
-        entry.deadlineTimer = nil
-        let seconds = spec.attemptDeadlineSeconds ?? 0
-        log(.info, "trial \(entry.number): wall-clock deadline of \(seconds) s passed; SIGTERM")
-        beforeSignal()
-        terminate(entry, intent: .timeout(reason: "wall-clock deadline of \(seconds) s passed (SIGTERM, SIGKILL after \(spec.graceSeconds) s)"))
+        for entry in active.values { signals.kill(entry) }
     }
 
     /// Records an exited attempt: its load, its outcome (intent first, then the
@@ -282,9 +190,7 @@ final class AttemptLifecycle {
     func remove(_ entry: ActiveTrial) -> Int? {
         guard let handle = entry.handle else { return nil }
         active[handle.serial] = nil
-        if let timer = entry.deadlineTimer { timers.cancel(timer) }
-        if let timer = entry.killTimer { timers.cancel(timer) }
-        if let timer = entry.silenceTimer { timers.cancel(timer) }
+        signals.cancelTimers(entry)
         entry.stderrLog = nil
         return entry.slot
     }

@@ -76,17 +76,8 @@ public final class SweepRunner {
     private let lifecycle: AttemptLifecycle
 
     private let runsDirectory: String
-    /// Armed while dispatching waits for space under the runs directory.
-    private var diskWatch: LoopTimer?
-    private var shutdownSignal: Int32?
-    private var done = false
-    private var fatalError: Error?
-    private var watchdogDetail: String?
-    /// Attempts of this run that ended with exit status 2 (a config error) before any
-    /// ended otherwise; see `noteConfigErrors`.
-    private var configErrorsFromStart = 0
-    private var sawOtherExit = false
-    private var configFailure: String?
+    private let diskPause: DiskPause
+    private let ending: SweepEnding
     private let ticker: ProgressTicker
 
     /// Opens (or creates) the sweep in the store and takes its lock.
@@ -128,8 +119,14 @@ public final class SweepRunner {
                                      launcher: TrialLauncher(spec: spec, engineArgv: engineArgv, runsDirectory: runsDirectory),
                                      ledger: ledger, cpu: cpu, log: logSink)
         ticker = ProgressTicker(timers: timers)
-        lifecycle.beforeSignal = { [unowned self] in self.flush() }
-        lifecycle.onDiskFull = { [unowned self] in self.pauseForFullDisk($0) }
+        diskPause = DiskPause(loop: loop, runsDirectory: runsDirectory, lifecycle: lifecycle, log: logSink)
+        ending = SweepEnding(spec: spec, store: store, sweepID: sweep.id, admission: admission, lifecycle: lifecycle,
+                             ledger: ledger, followsOutputFiles: executor.followsOutputFiles, log: logSink)
+        lifecycle.signals.beforeSignal = { [unowned self] in self.flush() }
+        lifecycle.onDiskFull = { [unowned self] why in
+            do { try self.diskPause.pause(why) } catch { self.ending.fail(error) }
+        }
+        diskPause.onResume = { [unowned self] in self.pump() }
         ticker.onTick = { [unowned self] in
             self.lifecycle.sampleLoadOfAll()
             self.reportProgress()
@@ -156,30 +153,25 @@ public final class SweepRunner {
                                    outputPath: running.attempt.outputPath ?? "")
         }
         let watchers = try [SIGINT, SIGTERM].map { signal in
-            let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.signalled($0) }
+            let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.ending.signalled($0) }
             watcher.setKeepsLoopAlive(false)
             return watcher
         }
         defer {
             watchers.forEach { $0.stop() }
             ticker.cancel()
-            diskWatch?.cancel()
+            diskPause.cancel()
         }
         pump()
-        while !done {
+        while !ending.done {
             let more = loop.runOnce()
             flush()
             pump()
-            if !more && !done && lifecycle.active.isEmpty { watchdog("the event loop has nothing left to wait for") }
+            if !more && !ending.done && lifecycle.active.isEmpty {
+                ending.watchdog("the event loop has nothing left to wait for")
+            }
         }
-        if let fatalError { throw fatalError }
-        if let watchdogDetail { throw SchedulerError.watchdog(sweep: spec.name, detail: watchdogDetail) }
-        if let configFailure {
-            try admission.closeFailed(reason: "the sweep failed: \(configFailure)")
-            throw SchedulerError.configErrors(sweep: spec.name, detail: configFailure)
-        }
-        if let shutdownSignal { return .interrupted(signal: shutdownSignal) }
-        return .finished
+        return try ending.outcome()
     }
 
     // MARK: - Wiring
@@ -187,14 +179,10 @@ public final class SweepRunner {
     /// Fills free slots: re-queued trials first, then new ones while the budget and
     /// the sampler allow; ends the sweep when nothing is left.
     private func pump() {
-        guard !done else { return }
-        if shutdownSignal != nil || fatalError != nil {
-            if lifecycle.active.isEmpty { done = true }
-            return
-        }
-        guard diskWatch == nil else { return }
+        guard !ending.done else { return }
+        guard ending.dispatching else { return ending.doneIfIdle() }
         do {
-            while diskWatch == nil, let next = try admission.next(log: { log(.info, $0) }) {
+            while !diskPause.isPaused, let next = try admission.next(log: { log(.info, $0) }) {
                 if try lifecycle.start(next.trial, slot: next.slot, bookkeeping: next.bookkeeping) {
                     scheduleTick()
                     reportProgress()
@@ -202,41 +190,16 @@ public final class SweepRunner {
                     admission.release(slot: next.slot)
                 }
             }
-            if lifecycle.active.isEmpty && diskWatch == nil { try finishIfComplete() }
+            if lifecycle.active.isEmpty && !diskPause.isPaused { try ending.finishIfComplete() }
         } catch {
-            fail(error)
-        }
-    }
-
-    // MARK: - A full disk
-
-    /// Stops starting trials until space returns under the runs directory (checked
-    /// every few seconds); running trials go on.
-    private func pauseForFullDisk(_ why: String) {
-        guard diskWatch == nil else { return }
-        lifecycle.diskFullEpisode = true
-        log(.info, "the disk under \(runsDirectory) is full (\(why)): dispatching paused until "
-            + "\(DiskSpace.minimumFreeBytes >> 20) MiB are free again; nothing is charged to the trials")
-        do {
-            let timer = try LoopTimer(loop: loop)
-            try timer.start(after: .seconds(2), repeating: .seconds(2)) { [unowned self] in
-                guard !lifecycle.diskIsFull(runsDirectory) else { return }
-                diskWatch?.cancel()
-                diskWatch = nil
-                lifecycle.diskFullEpisode = false
-                log(.info, "space is free again under \(runsDirectory): dispatching resumes")
-                pump()
-            }
-            diskWatch = timer
-        } catch {
-            fail(error)
+            ending.fail(error)
         }
     }
 
     private func handle(_ handle: TrialHandle, _ event: ExecutorEvent) {
         guard let entry = lifecycle.entry(handle) else { return }
         if event.isOutput {
-            do { try lifecycle.output(entry) } catch { fail(error) }
+            do { try lifecycle.signals.output(entry) } catch { ending.fail(error) }
         }
         switch event {
         case .line(.stdout, let bytes):
@@ -253,7 +216,7 @@ public final class SweepRunner {
 
     /// Records the loop turn's reports, then signals the attempts they decided to end.
     private func flush() {
-        do { for entry in try ingest.flush() { lifecycle.signalRecorded(entry) } } catch { fail(error) }
+        do { for entry in try ingest.flush() { lifecycle.signals.signalRecorded(entry) } } catch { ending.fail(error) }
     }
 
     private func exited(_ entry: ActiveTrial, _ exit: TrialExit) {
@@ -264,9 +227,9 @@ public final class SweepRunner {
         // Freed once the exit is recorded: a sweep sharing the slot (vsweep serve) never
         // starts a trial in it while the store still shows this one running.
         defer { admission.release(slot: slot) }
-        guard fatalError == nil else { return }
-        do { try lifecycle.recordExit(entry, exit) } catch { return fail(error) }
-        noteConfigErrors(entry, exit)
+        guard ending.fatalError == nil else { return }
+        do { try lifecycle.recordExit(entry, exit) } catch { return ending.fail(error) }
+        ending.noteConfigErrors(entry, exit)
         entry.bookkeepingNanoseconds &+= cpu.nanoseconds &- began
         ledger.stats.trialNanoseconds.append(entry.bookkeepingNanoseconds)
         ledger.stats.cpuAtTrialEnd.append(cpu.nanoseconds)
@@ -276,7 +239,7 @@ public final class SweepRunner {
     // MARK: - Progress
 
     private func scheduleTick() {
-        ticker.schedule(every: onProgress == nil ? .seconds(5) : .seconds(1), done: done)
+        ticker.schedule(every: onProgress == nil ? .seconds(5) : .seconds(1), done: ending.done)
     }
 
     private func reportProgress() {
@@ -285,88 +248,13 @@ public final class SweepRunner {
                                    creationClosed: admission.creationClosed))
     }
 
-    // MARK: - Ending the sweep
-
-    private func finishIfComplete() throws {
-        guard lifecycle.active.isEmpty, !done else { return }
-        if admission.waitingForSlot { return }
-        let queued = try admission.hasQueued()
-        if !queued, let closed = admission.creationClosed {
-            try store.finishSweep(id: sweep.id, state: .finished)
-            done = true
-            log(.info, "sweep \(spec.name) finished: \(closed)")
-            if let best = ledger.best { log(.info, "best: trial \(best.number) with \(spec.metric) = \(best.value)") }
-            return
-        }
-        watchdog(admission.waitingReason ?? (queued ? "queued trials could not start" : "the sampler proposed nothing"))
-    }
-
-    /// Nothing runnable, nothing running, sweep not finished: record the sweep as
-    /// failed and stop, rather than wait forever.
-    private func watchdog(_ detail: String) {
-        guard !done else { return }
-        watchdogDetail = detail
-        done = true
-        do { try admission.closeFailed() } catch { fatalError = fatalError ?? error }
-        log(.info, "sweep \(spec.name) failed: nothing runnable, nothing running, sweep not finished (\(detail))")
-    }
-
-    /// A store error: nothing can be recorded any more, so stop. Trials that outlive
-    /// the scheduler are left running: the next run re-attaches to them and reads what
-    /// they wrote meanwhile, where killing them would cost each an attempt for the
-    /// scheduler's trouble. Others are killed (the next run re-queues them).
-    private func fail(_ error: Error) {
-        if fatalError == nil { fatalError = error }
-        if executor.followsOutputFiles {
-            log(.info, "error: \(error); \(lifecycle.active.count) running trial(s) go on, and the next run re-attaches to them")
-        } else {
-            log(.info, "error: \(error); killing running trials")
-            lifecycle.killAll()
-        }
-        done = true
-    }
-
-    /// Fail fast: when the first attempts of this run — as many as run at once — all exit
-    /// with status 2 (the protocol's config error) and none ended otherwise, every later
-    /// trial would fail the same way. The running ones are stopped (re-queued, then
-    /// cancelled) and the sweep is recorded as failed, instead of failing every trial.
-    private func noteConfigErrors(_ entry: ActiveTrial, _ exit: TrialExit) {
-        guard configFailure == nil, shutdownSignal == nil, !sawOtherExit else { return }
-        guard exit == .exited(status: 2) else { sawOtherExit = true; return }
-        configErrorsFromStart += 1
-        guard configErrorsFromStart >= max(1, spec.parallelTrials) else { return }
-        let why = (try? store.trial(id: entry.trialID))??.error ?? "exit status 2"
-        configFailure = "its first \(configErrorsFromStart) attempt(s) all exited with status 2, a config error "
-            + "(trial \(entry.number): \(why))"
-        log(.info, "sweep \(spec.name): \(configFailure!); stopping \(lifecycle.active.count) running trial(s)")
-        shutdownSignal = SIGTERM
-        lifecycle.terminateAll(intent: .shutdown(reason: "the sweep is failing: its first attempts were config errors"))
-        if lifecycle.active.isEmpty { done = true }
-    }
-
-    // MARK: - Signals
-
-    private func signalled(_ signal: Int32) {
-        if shutdownSignal == nil {
-            shutdownSignal = signal
-            log(.info, "signal \(signal): stopping \(lifecycle.active.count) running trial(s); again to kill them")
-            lifecycle.terminateAll(intent: .shutdown(reason: "scheduler received signal \(signal)"))
-        } else {
-            log(.info, "signal \(signal) again: killing running trials")
-            lifecycle.killAll()
-        }
-        if lifecycle.active.isEmpty { done = true }
-    }
+    // MARK: - Requests
 
     /// Loop thread only (or before `run()`): stops the sweep as SIGTERM does, with
     /// `reason` recorded on the interrupted attempts; they are re-queued and resume
     /// at the next run. `vsweep serve` pauses and cancels sweeps through this.
     public func requestShutdown(reason: String) {
-        guard shutdownSignal == nil else { return }
-        shutdownSignal = SIGTERM
-        log(.info, "\(reason): stopping \(lifecycle.active.count) running trial(s)")
-        lifecycle.terminateAll(intent: .shutdown(reason: reason))
-        if lifecycle.active.isEmpty { done = true }
+        ending.requestShutdown(reason: reason)
     }
 
     // MARK: - Helpers
