@@ -23,6 +23,8 @@ import TrialProtocol
 /// the loop. Nothing assumes a local child process: processes are named only through
 /// `TrialHandle` / `RecordedProcess` and signalled through the executor.
 public final class SweepRunner {
+    public typealias Outcome = SweepOutcome
+    public typealias LogLevel = SweepLogLevel
     public let spec: SweepSpec
     public let store: SweepStore
     public let sweep: Sweep
