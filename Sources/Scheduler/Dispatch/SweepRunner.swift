@@ -119,7 +119,7 @@ public final class SweepRunner {
             name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
             goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds,
             selectsOnTest: spec.selectsOnTest)
-        ledger = SweepLedger(goal: spec.goal)
+        ledger = SweepLedger()
         admission = Admission(spec: spec, store: store, sweepID: sweep.id, source: parameterSource, ledger: ledger,
                               cpu: cpu, bracket: stopping.bracket(of:))
         ingest = ReportIngest(spec: spec, store: store, stopping: stopping, ledger: ledger, cpu: cpu, log: logSink)

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 import GRDB
 
 /// The trial lifecycle. Each method is one transaction that validates the transition,
@@ -130,10 +131,10 @@ extension SweepStore {
     /// running → the terminal state of `outcome` (anything but `interrupted`, which is
     /// `markInterrupted`). `reason` goes to the attempt and the log, and to
     /// `trial.error` for failed, timed-out and cancelled trials. `finalValue` is the
-    /// raw objective at the end, possibly non-finite.
+    /// objective at the end (raw and normalised), possibly non-finite.
     @discardableResult
     public func recordExit(trialID: Int64, outcome: AttemptOutcome, reason: String, exitStatus: Int32? = nil,
-                           termSignal: Int32? = nil, finalValue: Double? = nil) throws -> Trial {
+                           termSignal: Int32? = nil, finalValue: Objective? = nil) throws -> Trial {
         guard let target = outcome.terminalTrialState else {
             throw SweepStoreError.invalidInput(field: "outcome",
                                                reason: "use markInterrupted for an interrupted attempt")
@@ -152,10 +153,13 @@ extension SweepStore {
             let isError = target == .failed || target == .timedOut || target == .cancelled
             try db.run("""
                 UPDATE trial SET state = ?, ended_at = ?, exit_status = ?, term_signal = ?,
-                                 final_value = ?, final_value_kind = ?, error = ?
+                                 raw_final_value = ?, raw_final_value_kind = ?,
+                                 normalised_final_value = ?, normalised_final_value_kind = ?, error = ?
                 WHERE id = ?
                 """, [target, at, exitStatus, termSignal,
-                      finalValue.flatMap(ValueKind.storedNumber), finalValue.map(ValueKind.init(of:)),
+                      finalValue.flatMap { ValueKind.storedNumber($0.raw) }, finalValue.map { ValueKind(of: $0.raw) },
+                      finalValue.flatMap { ValueKind.storedNumber($0.normalised) },
+                      finalValue.map { ValueKind(of: $0.normalised) },
                       isError ? reason : nil, trialID])
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: reason, at: at)
