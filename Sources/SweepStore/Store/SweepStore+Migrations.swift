@@ -11,8 +11,42 @@ extension SweepStore {
         migrator.registerMigration("v3-selection-provenance", migrate: addSelectionAndProvenance)
         migrator.registerMigration("v4-identity-attempt-output", migrate: addIdentityAndAttemptOutput)
         migrator.registerMigration("v5-raw-and-normalised-objective", migrate: storeRawAndNormalisedObjective)
+        migrator.registerMigration("v6-sweep-kind-comparison-arms", migrate: addKindAndComparison)
         return migrator
     }()
+
+    /// What a sweep is, and a comparison's identity (arms in order with the keys they
+    /// set, reference, seeds, budget, report metrics, bootstrap settings), in tables of
+    /// their own: readers (`compare`, `report`, the service) read them instead of
+    /// re-parsing `sweep.spec`.
+    ///
+    /// `sweep.kind` is NULL for sweeps recorded before v6: SQL cannot parse their spec
+    /// text (and the store does not know the spec formats), so the first scheduler or CLI
+    /// that opens such a sweep records its kind and comparison (`recordKind`); until
+    /// then readers fall back to the text, without writing.
+    private static func addKindAndComparison(_ db: Database) throws {
+        try db.alter(table: "sweep") { t in
+            t.add(column: "kind", .text).check(sql: "kind IS NULL OR kind IN ('sweep', 'comparison')")
+        }
+        try db.create(table: "comparison") { t in
+            t.primaryKey("sweep_id", .integer).references("sweep", onDelete: .cascade)
+            t.column("reference", .text).notNull()
+            t.column("seeds", .text).notNull()
+            t.column("budget_kind", .text).notNull().check(sql: "budget_kind IN ('updates', 'seconds')")
+            t.column("budget", .double).notNull().check(sql: "budget > 0")
+            t.column("report_metrics", .text).notNull()
+            t.column("bootstrap_resamples", .integer).notNull()
+            t.column("bootstrap_seed", .integer).notNull()
+        }
+        try db.create(table: "comparison_arm") { t in
+            t.column("sweep_id", .integer).notNull().references("comparison", onDelete: .cascade)
+            t.column("position", .integer).notNull().check(sql: "position >= 0")
+            t.column("name", .text).notNull()
+            t.column("params", .text).notNull()
+            t.primaryKey(["sweep_id", "position"])
+            t.uniqueKey(["sweep_id", "name"])
+        }
+    }
 
     /// The objective under names that say which form it is: every table that keeps it
     /// keeps both the raw value (as reported; what is printed) and the normalised one
