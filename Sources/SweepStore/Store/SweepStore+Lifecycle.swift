@@ -145,7 +145,7 @@ extension SweepStore {
             if trial.state == .queued, target == .cancelled {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) outcome",
-                    reason: "the trial is queued and has no attempt to exit; use cancelTrial or cancelQueued")
+                    reason: "the trial is queued and has no attempt to exit; use cancelQueued")
             }
             try Self.checkTransition(db, trial, to: target)
             try Self.closeAttempt(db, trial, outcome: outcome, reason: reason, exitStatus: exitStatus,
@@ -206,25 +206,6 @@ extension SweepStore {
             }
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: logReason, at: at)
-            return try Self.requireTrial(db, id: trialID)
-        }
-    }
-
-    /// queued → cancelled for one trial (a running one is cancelled by `recordExit`
-    /// with outcome `cancelled` once its process has exited).
-    @discardableResult
-    public func cancelTrial(trialID: Int64, reason: String) throws -> Trial {
-        let at = now().timeIntervalSince1970
-        return try write { db in
-            let trial = try TrialHead.fetch(db, id: trialID)
-            guard trial.state == .queued else {
-                throw SweepStoreError.illegalTransition(
-                    sweep: try Self.sweepName(db, trial), trialNumber: trial.number, from: trial.state, to: .cancelled)
-            }
-            try db.run("UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE id = ?",
-                       [TrialState.cancelled, at, reason, trialID])
-            try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .queued, to: .cancelled,
-                                   reason: reason, at: at)
             return try Self.requireTrial(db, id: trialID)
         }
     }
@@ -292,7 +273,7 @@ extension SweepStore {
         }
     }
 
-    private static func sweepName(_ db: Database, _ trial: TrialHead) throws -> String {
+    static func sweepName(_ db: Database, _ trial: TrialHead) throws -> String {
         try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM sweep WHERE id = ?"), arguments: [trial.sweepID])
             ?? "#\(trial.sweepID)"
     }

@@ -43,11 +43,6 @@ extension SweepStore {
         try read { db in try Self.fetchRunning(db, sweepID: sweepID) }
     }
 
-    /// Running trials of every sweep, for orphan detection when a scheduler starts.
-    public func allRunningTrials() throws -> [RunningTrial] {
-        try read { db in try Self.fetchRunning(db, sweepID: nil) }
-    }
-
     public func attempts(trialID: Int64) throws -> [TrialAttempt] {
         try read { db in
             try TrialAttempt.fetchAll(
@@ -139,7 +134,7 @@ extension SweepStore {
         }
     }
 
-    private static func fetchRunning(_ db: Database, sweepID: Int64?) throws -> [RunningTrial] {
+    static func fetchRunning(_ db: Database, sweepID: Int64?) throws -> [RunningTrial] {
         var sql = "SELECT \(Trial.selection) FROM trial WHERE state = ?"
         var arguments: StatementArguments = [TrialState.running]
         if let sweepID {
