@@ -3,9 +3,9 @@ import EarlyStopping
 import SweepStore
 
 /// Feeds a stopping rule from what is recorded: every trial's curve of normalised
-/// values (lower is better, normalised once at ingest: see `Objective`), loaded from the store at start-up into the rule's
-/// incremental tracker and extended by each report this scheduler records (a decision
-/// costs O(log n), not a copy of every peer). Turns decisions into the rows stored
+/// values (lower is better; normalised once, at ingest: see `Objective`), loaded from
+/// the store at start-up into the rule's incremental tracker and extended by each
+/// report this scheduler records (a decision costs O(log n), not a copy of every peer). Turns decisions into the rows stored
 /// with the report.
 ///
 /// Only decisions that compared something (at a rung, or against a median) and every
