@@ -61,24 +61,30 @@ struct CompareCommand: ParsableCommand {
                 throw commandExitCode(for: error)
             }
         }
-        let sweep = try printComparison(comparison, sweepName: name)
+        let sweep = try printComparison(sweepName: name)
         if let interrupted { throw ExitCode(128 + interrupted) }
         if !noRun { try requireCompletedTrial(store: sweep.store, sweep: sweep.sweep, database: db) }
     }
 
-    /// Prints the table; returns the store and sweep it read.
+    /// Prints the table of the comparison as recorded (its arms, seeds and settings from
+    /// the store, not the spec file); returns the store and sweep it read.
     @discardableResult
-    private func printComparison(_ comparison: ComparisonSpec, sweepName: String) throws -> (store: SweepStore, sweep: Sweep) {
+    private func printComparison(sweepName: String) throws -> (store: SweepStore, sweep: Sweep) {
         let store = try withInputErrors { try SweepStore.open(path: db) }
         guard let sweep = try withInputErrors({ try store.sweep(named: sweepName) }) else {
             throw withMessage("comparison \(sweepName) has not been run in \(db) yet: run vsweep compare \(spec)"
                               + " (without --no-run)", code: 2)
         }
-        let (runs, analysis) = try withInputErrors { try comparison.analyse(sweep, in: store, runsDirectory: self.runs) }
+        guard let comparison = try withInputErrors({ try SweepQueries.comparison(store, sweep) }) else {
+            throw withMessage("sweep \(sweepName) is not a comparison; use vsweep trials / best / report", code: 2)
+        }
+        let (runs, analysis) = try withInputErrors {
+            try ComparisonAnalysis.analyse(sweep, comparison, in: store, runsDirectory: self.runs)
+        }
         let machine = format == .csv || format == .json
         if !machine {
             print("\(sweepName): \(comparison.arms.count) arms × \(comparison.seeds.count) seeds, "
-                  + "budget \(comparison.budgetText), \(comparison.metric) (\(comparison.goal.rawValue)); "
+                  + "budget \(comparison.budgetText), \(sweep.metric) (\(sweep.goal.rawValue)); "
                   + "Δ = arm − \(comparison.reference), paired by seed")
         }
         let table = try machine ? analysis.dataTable() : analysis.readableTable()
@@ -103,30 +109,6 @@ struct CompareCommand: ParsableCommand {
         }
         for warning in analysis.warnings { say("warning: \(warning)") }
         return (store, sweep)
-    }
-}
-
-extension ComparisonSpec {
-    /// The recorded runs of this comparison's sweep and their analysis.
-    func analyse(_ sweep: Sweep, in store: SweepStore, runsDirectory: String? = nil) throws -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
-        let runs = try ArmRun.load(from: store, sweep: sweep, runsDirectory: runsDirectory)
-        return (runs, try ComparisonAnalysis(runs: runs, settings: analysisSettings))
-    }
-
-    var analysisSettings: ComparisonAnalysis.Settings {
-        var wallClock = false
-        if case .seconds = budget { wallClock = true }
-        return ComparisonAnalysis.Settings(arms: arms.map(\.name), reference: reference, seeds: seeds, metric: metric,
-                                           reportMetrics: reportMetrics, wallClock: wallClock,
-                                           resamples: bootstrapResamples, bootstrapSeed: bootstrapSeed,
-                                           higherIsBetter: goal == .maximize)
-    }
-
-    var budgetText: String {
-        switch budget {
-        case .updates(let updates): return "\(updates) updates"
-        case .seconds(let seconds): return "\(String(format: "%g", seconds)) s of training"
-        }
     }
 }
 

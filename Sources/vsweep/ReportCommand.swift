@@ -29,8 +29,10 @@ struct ReportCommand: ParsableCommand {
         let found = try withInputErrors { try SweepQueries.sweep(s, named: sweep) }
         var page: HTMLReport
         let figures: [(name: String, plot: any SVGPlot)]
-        if let comparison = SweepQueries.comparisonSpec(of: found) {
-            let (runs, analysis) = try withInputErrors { try comparison.analyse(found, in: s, runsDirectory: runsDirectory) }
+        if let comparison = try withInputErrors({ try SweepQueries.comparison(s, found) }) {
+            let (runs, analysis) = try withInputErrors {
+                try ComparisonAnalysis.analyse(found, comparison, in: s, runsDirectory: runsDirectory)
+            }
             let report = try withInputErrors {
                 try ComparisonReport(name: found.name, runs: runs, analysis: analysis, budget: comparison.budgetText)
             }

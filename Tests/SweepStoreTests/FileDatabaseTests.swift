@@ -150,7 +150,7 @@ final class FileDatabaseTests: XCTestCase {
             trialID = trial.id
             try store.startAttempt(trialID: trial.id, pid: 99)
             try store.recordReports((1...3).map {
-                NewReport(trialID: trial.id, attempt: 1, step: Int64(100 * $0), objective: 1.0 / Double($0))
+                NewReport(trialID: trial.id, attempt: 1, step: Int64(100 * $0), objective: objective(1.0 / Double($0)))
             })
         }
         // A separate connection, not a reader of the pool above, as a restarted process would open.

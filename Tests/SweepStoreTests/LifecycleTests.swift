@@ -39,7 +39,7 @@ final class LifecycleTests: XCTestCase {
 
         clock.set(150)
         let done = try store.recordExit(trialID: queued.id, outcome: .completed, reason: "finished", exitStatus: 0,
-                                        finalValue: 2.5)
+                                        finalValue: objective(2.5))
         XCTAssertEqual(done.state, .completed)
         XCTAssertEqual(done.finalValue, 2.5)
         XCTAssertEqual(done.startedAt, Date(timeIntervalSince1970: 110))

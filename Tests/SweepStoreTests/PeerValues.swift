@@ -12,7 +12,7 @@ public struct PeerValue: Sendable, Equatable {
     public var trialState: TrialState
     /// The raw objective reported at the step; may be non-finite.
     public var objective: Double
-    /// `goal.normalised(objective)`: lower is better.
+    /// The objective as normalised at ingest: lower is better.
     public var normalised: Double
 }
 
@@ -24,9 +24,9 @@ extension SweepStore {
     /// the sweep's reports or trials that never reached the step.
     func peerValues(sweepID: Int64, step: Int64, excludingTrialID: Int64? = nil) throws -> [PeerValue] {
         try read { db in
-            let sweep = try Self.requireSweep(db, id: sweepID)
+            _ = try Self.requireSweep(db, id: sweepID)
             let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT r.trial_id, t.number, t.state, r.value, r.value_kind
+                SELECT r.trial_id, t.number, t.state, r.raw_value, r.raw_value_kind, r.normalised_value, r.normalised_value_kind
                 FROM report r JOIN trial t ON t.id = r.trial_id
                 WHERE r.sweep_id = ? AND r.step = ? AND r.trial_id IS NOT ?
                 ORDER BY t.number, r.attempt, r.id
@@ -35,9 +35,10 @@ extension SweepStore {
             while let row = try rows.next() {
                 let kind: ValueKind = try row.decode(atIndex: 4)
                 let objective = kind.value(stored: try row.decode(atIndex: 3))
+                let normalisedKind: ValueKind = try row.decode(atIndex: 6)
                 let peer = PeerValue(trialID: try row.decode(atIndex: 0), trialNumber: try row.decode(atIndex: 1),
                                      trialState: try row.decode(atIndex: 2), objective: objective,
-                                     normalised: sweep.goal.normalised(objective))
+                                     normalised: normalisedKind.value(stored: try row.decode(atIndex: 5)))
                 // Rows come by trial, oldest attempt first: a later attempt replaces an earlier one.
                 if peers.last?.trialID == peer.trialID {
                     peers[peers.count - 1] = peer

@@ -24,8 +24,8 @@ final class QueryPlanTests: XCTestCase {
         try store.startAttempt(trialID: trials[1].id, pid: 2)
         try store.recordProcess(trialID: trials[1].id, attempt: 1, pid: 3)
         try store.recordReportOutcomes([ReportOutcome(
-            report: NewReport(trialID: trials[0].id, attempt: 1, step: 10, objective: 1),
-            rungResult: NewRungResult(trialID: trials[0].id, bracket: 0, rung: 0, resource: 10, value: 1),
+            report: NewReport(trialID: trials[0].id, attempt: 1, step: 10, objective: objective(1)),
+            rungResult: NewRungResult(trialID: trials[0].id, bracket: 0, rung: 0, resource: 10, objective: objective(1)),
             decision: NewDecision(trialID: trials[0].id, step: 10, rule: "asha", action: .continue, reason: "top"))])
         try store.recordCheckpoint(trialID: trials[0].id, path: "ck", updates: 10)
         _ = try store.rungValues(sweepID: sweep.id, bracket: 0, rung: 0)
@@ -34,7 +34,7 @@ final class QueryPlanTests: XCTestCase {
         _ = try store.runningTrials(sweepID: sweep.id)
         _ = try store.allRunningTrials()
         try store.markInterrupted(trialID: trials[1].id, reason: "gone")
-        try store.recordExit(trialID: trials[0].id, outcome: .completed, reason: "finished", finalValue: 1)
+        try store.recordExit(trialID: trials[0].id, outcome: .completed, reason: "finished", finalValue: objective(1))
         _ = try store.best(sweepID: sweep.id, top: 3)
         _ = try store.trials(sweepID: sweep.id, state: .queued, limit: 1)
         try store.cancelQueued(sweepID: sweep.id, reason: "done")

@@ -11,9 +11,9 @@ final class ReportTests: XCTestCase {
         try store.startAttempt(trialID: trial.id)
         try store.recordReports([
             NewReport(trialID: trial.id, attempt: 1, step: 100, tokens: 6_400, trainSeconds: 1.5, evalSeconds: 0.25,
-                      metrics: ["val_loss": 3.25, "grad_norm": .infinity], objective: 3.25),
+                      metrics: ["val_loss": 3.25, "grad_norm": .infinity], objective: objective(3.25)),
             NewReport(trialID: trial.id, attempt: 1, step: 200, tokens: 12_800, trainSeconds: 3.0, evalSeconds: 0.5,
-                      metrics: ["val_loss": .nan, "grad_norm": -.infinity], objective: .nan),
+                      metrics: ["val_loss": .nan, "grad_norm": -.infinity], objective: objective(.nan)),
         ])
         let reports = try store.reports(trialID: trial.id)
         XCTAssertEqual(reports.map(\.step), [100, 200])
@@ -25,7 +25,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(reports[1].metrics["grad_norm"], -.infinity)
 
         let raw = try store.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT value, value_kind, metrics FROM report ORDER BY step")
+            try Row.fetchAll(db, sql: "SELECT raw_value AS value, raw_value_kind AS value_kind, metrics FROM report ORDER BY step")
         }
         XCTAssertEqual(raw[1]["value"] as Double?, nil)
         XCTAssertEqual(raw[1]["value_kind"] as String, "nan")
@@ -44,12 +44,12 @@ final class ReportTests: XCTestCase {
         XCTAssertThrowsStoreError(
             .invalidInput(field: "report of trial #1", reason: "attempt 2 was never started (trial is at attempt 1)"),
             try store.recordReports([
-                NewReport(trialID: trial.id, attempt: 1, step: 1, objective: 1),
-                NewReport(trialID: trial.id, attempt: 2, step: 2, objective: 1),
+                NewReport(trialID: trial.id, attempt: 1, step: 1, objective: objective(1)),
+                NewReport(trialID: trial.id, attempt: 2, step: 2, objective: objective(1)),
             ]))
         XCTAssertEqual(try store.reports(trialID: trial.id), [])
         XCTAssertThrowsStoreError(.trialNotFound(id: 999),
-                                  try store.recordReports([NewReport(trialID: 999, attempt: 1, step: 1, objective: 1)]))
+                                  try store.recordReports([NewReport(trialID: 999, attempt: 1, step: 1, objective: objective(1))]))
     }
 
     /// The attempt's output offset is committed with its reports, and only with them:
@@ -59,16 +59,16 @@ final class ReportTests: XCTestCase {
         let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1)
         try store.startAttempt(trialID: trial.id, outputPath: "/runs/s/trial-1/attempt-1.stdout", slot: 1)
         try store.recordReports([
-            NewReport(trialID: trial.id, attempt: 1, step: 1, objective: 1, outputOffset: 120),
-            NewReport(trialID: trial.id, attempt: 1, step: 2, objective: 1, outputOffset: 240),
+            NewReport(trialID: trial.id, attempt: 1, step: 1, objective: objective(1), outputOffset: 120),
+            NewReport(trialID: trial.id, attempt: 1, step: 2, objective: objective(1), outputOffset: 240),
         ])
         var attempt = try XCTUnwrap(store.attempts(trialID: trial.id).first)
         XCTAssertEqual(attempt.outputOffset, 240)
         XCTAssertEqual(attempt.outputPath, "/runs/s/trial-1/attempt-1.stdout")
         XCTAssertEqual(attempt.slot, 1)
         XCTAssertThrowsError(try store.recordReports([
-            NewReport(trialID: trial.id, attempt: 1, step: 3, objective: 1, outputOffset: 360),
-            NewReport(trialID: trial.id, attempt: 2, step: 4, objective: 1, outputOffset: 480),
+            NewReport(trialID: trial.id, attempt: 1, step: 3, objective: objective(1), outputOffset: 360),
+            NewReport(trialID: trial.id, attempt: 2, step: 4, objective: objective(1), outputOffset: 480),
         ]))
         attempt = try XCTUnwrap(store.attempts(trialID: trial.id).first)
         XCTAssertEqual(attempt.outputOffset, 240, "the refused batch moved nothing")
@@ -82,7 +82,7 @@ final class ReportTests: XCTestCase {
         for value in finals {
             let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1)
             try store.startAttempt(trialID: trial.id)
-            try store.recordExit(trialID: trial.id, outcome: .completed, reason: "finished", finalValue: value)
+            try store.recordExit(trialID: trial.id, outcome: .completed, reason: "finished", finalValue: objective(value))
             ids.append(trial.id)
         }
         XCTAssertTrue(try XCTUnwrap(store.trial(id: ids[1])?.finalValue).isNaN)
@@ -98,7 +98,7 @@ final class ReportTests: XCTestCase {
         for (value, outcome) in [(0.1, AttemptOutcome.completed), (0.9, .stoppedEarly), (0.5, .completed)] {
             let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1)
             try store.startAttempt(trialID: trial.id)
-            try store.recordExit(trialID: trial.id, outcome: outcome, reason: "", finalValue: value)
+            try store.recordExit(trialID: trial.id, outcome: outcome, reason: "", finalValue: objective(value, .maximize))
         }
         XCTAssertEqual(try store.best(sweepID: sweep.id, top: 3).map(\.number), [3, 1])
         XCTAssertEqual(try store.best(sweepID: sweep.id, top: 3, states: [.completed, .stoppedEarly]).map(\.number),
@@ -113,7 +113,7 @@ final class ReportTests: XCTestCase {
         ]
         for (index, bracket, rung, value) in results {
             try store.recordRungResult(NewRungResult(trialID: trials[index].id, bracket: bracket, rung: rung,
-                                                     resource: Double(100 << rung), value: value))
+                                                     resource: Double(100 << rung), objective: objective(value)))
         }
         let rung0 = try store.rungValues(sweepID: sweep.id, bracket: 0, rung: 0)
         XCTAssertEqual(rung0.map(\.trialID), [trials[1].id, trials[2].id, trials[0].id])
@@ -122,10 +122,10 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(try store.rungValues(sweepID: sweep.id, bracket: 1, rung: 0).map(\.resource), [100])
         XCTAssertEqual(try store.rungValues(sweepID: sweep.id, bracket: 2, rung: 0), [])
 
-        try store.recordRungResult(NewRungResult(trialID: trials[0].id, bracket: 0, rung: 0, resource: 100, value: 0.1))
+        try store.recordRungResult(NewRungResult(trialID: trials[0].id, bracket: 0, rung: 0, resource: 100, objective: objective(0.1)))
         XCTAssertEqual(try store.rungValues(sweepID: sweep.id, bracket: 0, rung: 0).map(\.value), [0.1, 1.0, 2.0])
         XCTAssertThrowsError(try store.recordRungResult(
-            NewRungResult(trialID: trials[0].id, bracket: 0, rung: 2, resource: 400, value: .nan)))
+            NewRungResult(trialID: trials[0].id, bracket: 0, rung: 2, resource: 400, objective: objective(.nan))))
     }
 
     func testPeerValuesAtAStepUseEachPeersLatestAttemptAndNormalise() throws {
@@ -134,15 +134,15 @@ final class ReportTests: XCTestCase {
                                              (0..<3).map { NewTrial(params: [:], seed: Int64($0), maxAttempts: 2) })
         for trial in trials { try store.startAttempt(trialID: trial.id) }
         try store.recordReports([
-            NewReport(trialID: trials[0].id, attempt: 1, step: 100, objective: 0.25),
-            NewReport(trialID: trials[1].id, attempt: 1, step: 100, objective: 0.5),
-            NewReport(trialID: trials[1].id, attempt: 1, step: 200, objective: 0.6),
-            NewReport(trialID: trials[2].id, attempt: 1, step: 50, objective: 0.9),
+            NewReport(trialID: trials[0].id, attempt: 1, step: 100, objective: objective(0.25, .maximize)),
+            NewReport(trialID: trials[1].id, attempt: 1, step: 100, objective: objective(0.5, .maximize)),
+            NewReport(trialID: trials[1].id, attempt: 1, step: 200, objective: objective(0.6, .maximize)),
+            NewReport(trialID: trials[2].id, attempt: 1, step: 50, objective: objective(0.9, .maximize)),
         ])
         // Trial 2 is retried and reports step 100 again: its newer value counts.
         try store.markInterrupted(trialID: trials[1].id, reason: "gone")
         try store.startAttempt(trialID: trials[1].id)
-        try store.recordReports([NewReport(trialID: trials[1].id, attempt: 2, step: 100, objective: 0.75)])
+        try store.recordReports([NewReport(trialID: trials[1].id, attempt: 2, step: 100, objective: objective(0.75, .maximize))])
 
         let peers = try store.peerValues(sweepID: sweep.id, step: 100, excludingTrialID: trials[2].id)
         XCTAssertEqual(peers.map(\.trialNumber), [1, 2])
@@ -159,8 +159,8 @@ final class ReportTests: XCTestCase {
         let trial = try store.enqueueTrial(sweepID: sweep.id, params: [:], seed: 1, bracket: 0)
         try store.startAttempt(trialID: trial.id)
         let outcome = ReportOutcome(
-            report: NewReport(trialID: trial.id, attempt: 1, step: 100, objective: 2.0),
-            rungResult: NewRungResult(trialID: trial.id, bracket: 0, rung: 0, resource: 100, value: 2.0),
+            report: NewReport(trialID: trial.id, attempt: 1, step: 100, objective: objective(2.0)),
+            rungResult: NewRungResult(trialID: trial.id, bracket: 0, rung: 0, resource: 100, objective: objective(2.0)),
             decision: NewDecision(trialID: trial.id, step: 100, rule: "asha", action: .stop,
                                   reason: "2.0 is not in the top 1/3 of rung 0 (cutoff 1.5)",
                                   detail: ["cutoff": 1.5, "peers": 6]))
@@ -173,8 +173,8 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(decisions.first?.rule, "asha")
 
         // A bad rung result rolls the whole batch back, report included.
-        let bad = ReportOutcome(report: NewReport(trialID: trial.id, attempt: 1, step: 200, objective: 1),
-                                rungResult: NewRungResult(trialID: 12345, bracket: 0, rung: 1, resource: 200, value: 1))
+        let bad = ReportOutcome(report: NewReport(trialID: trial.id, attempt: 1, step: 200, objective: objective(1)),
+                                rungResult: NewRungResult(trialID: 12345, bracket: 0, rung: 1, resource: 200, objective: objective(1)))
         XCTAssertThrowsError(try store.recordReportOutcomes([bad]))
         XCTAssertEqual(try store.reports(trialID: trial.id).map(\.step), [100])
     }

@@ -43,3 +43,8 @@ func XCTAssertThrowsStoreError<T>(_ expected: SweepStoreError, _ body: @autoclos
         XCTAssertEqual(error as? SweepStoreError, expected, "\(error)", file: file, line: line)
     }
 }
+
+/// The objective as the scheduler's ingest would pass it (`Objective(raw:goal:)`).
+func objective(_ raw: Double, _ goal: Goal = .minimize) -> Objective {
+    Objective(raw: raw, goal: goal)
+}

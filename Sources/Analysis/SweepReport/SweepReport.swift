@@ -125,9 +125,8 @@ public struct SweepReport: Sendable {
             let top = highest[r.trialID] == r.resource
             let outcome: RungPlot.Outcome = !top || trial.state == .completed ? .promoted
                 : trial.state == .stoppedEarly ? .stopped : .pending
-            // Rung values are stored "lower is better"; plot the raw metric.
-            let raw = sweep.goal == .maximize ? -r.value : r.value
-            return .init(resource: r.resource, value: raw, outcome: outcome, label: "trial \(trial.number)")
+            // Plot the raw metric (the store keeps both forms).
+            return .init(resource: r.resource, value: r.rawValue, outcome: outcome, label: "trial \(trial.number)")
         }
         return RungPlot(title: "\(sweep.metric) at each rung", xLabel: "updates (rung resource)", yLabel: sweep.metric,
                         observations: observations)
@@ -135,7 +134,7 @@ public struct SweepReport: Sendable {
 
     static func bestCurves(store: SweepStore, sweep: Sweep, trials: [Trial]) throws -> LineBandChart {
         let ranked = trials.filter { ($0.state == .completed || $0.state == .stoppedEarly) && $0.finalValue?.isFinite == true }
-            .sorted { sweep.goal.normalised($0.finalValue!) < sweep.goal.normalised($1.finalValue!) }
+            .sorted { $0.normalisedFinalValue! < $1.normalisedFinalValue! }
             .prefix(curvesShown)
         let series = try ranked.map { trial in
             let points = try store.reports(trialID: trial.id).compactMap { r -> LineBandChart.Point? in

@@ -98,8 +98,8 @@ public struct ASHA: StoppingRule {
         let values = valuesAt(rung)
         let keep = max(1, values.count / reductionFactor)
         let cutoff = values.smallest(keep - 1)
-        let standing = "value \(goal.normalised(report.value)) at rung \(rung.index) (step \(rung.resource))"
-        let field = "the best \(keep) of \(values.count) value(s) recorded there (cutoff \(goal.normalised(cutoff)), η = \(reductionFactor))"
+        let standing = "value \(goal.raw(fromNormalised: report.value)) at rung \(rung.index) (step \(rung.resource))"
+        let field = "the best \(keep) of \(values.count) value(s) recorded there (cutoff \(goal.raw(fromNormalised: cutoff)), η = \(reductionFactor))"
         if report.rankingValue <= cutoff {
             return .continue(detail("\(standing) is within \(field)", rung: rung, threshold: cutoff,
                                     peerCount: values.count))

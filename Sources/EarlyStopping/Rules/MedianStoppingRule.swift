@@ -56,11 +56,11 @@ public struct MedianStoppingRule: StoppingRule {
         let median = peers.median
         if score > median {
             return .stop(detail(
-                "best value \(goal.normalised(score)) so far at step \(step) is worse than the median \(goal.normalised(median)) of \(peers.count) peer(s) at that step",
+                "best value \(goal.raw(fromNormalised: score)) so far at step \(step) is worse than the median \(goal.raw(fromNormalised: median)) of \(peers.count) peer(s) at that step",
                 threshold: median))
         }
         return .continue(detail(
-            "best value \(goal.normalised(score)) so far at step \(step) is not worse than the median \(goal.normalised(median)) of \(peers.count) peer(s) at that step",
+            "best value \(goal.raw(fromNormalised: score)) so far at step \(step) is not worse than the median \(goal.raw(fromNormalised: median)) of \(peers.count) peer(s) at that step",
             threshold: median))
     }
 }

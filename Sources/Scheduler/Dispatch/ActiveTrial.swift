@@ -2,6 +2,7 @@ import EventLoop
 import Executors
 import Foundation
 import TrialProtocol
+import Vocabulary
 
 /// A trial attempt this scheduler started and has not yet seen exit.
 final class ActiveTrial {
@@ -24,8 +25,10 @@ final class ActiveTrial {
     var intent: Intent = .none
     var finished: TrialEvent.Finished?
     var engineError: TrialEvent.ErrorEvent?
-    /// The raw objective of the latest report.
-    var lastObjective: Double?
+    /// The objective of the latest report (raw and normalised).
+    var lastObjective: Objective?
+    /// The objective in the `finished` event, when it carries the metric.
+    var finishedObjective: Objective?
     var deadlineTimer: TimerID?
     /// True until the first output of an attempt whose deadline counts from it (a
     /// queued batch job); see `SweepRunner.start`.

@@ -148,7 +148,7 @@ final class AttemptLifecycle {
         if recorded == nil { entry.uncharged = "no process of attempt \(attempt.attempt) was found after a restart" }
         entry.handle = handle
         entry.lastStep = trial.updatesDone
-        entry.lastObjective = try store.reports(trialID: trial.id).last { $0.attempt == attempt.attempt && !$0.objective.isNaN }?.objective
+        entry.lastObjective = try store.reports(trialID: trial.id).last { $0.attempt == attempt.attempt && !$0.objective.isNaN }?.storedObjective
         active[handle.serial] = entry
         let elapsed = max(0, Date().timeIntervalSince(attempt.startedAt))
         entry.startedAt = timers.clock.nanoseconds &- UInt64(elapsed * 1e9)

@@ -2,6 +2,7 @@ import EventLoop
 import Executors
 import Foundation
 import SweepStore
+import Vocabulary
 
 /// Records how an attempt ended: the scheduler's intent decides the outcome when it
 /// asked for the end; otherwise the engine's last lines do (an `error` event, a
@@ -17,7 +18,7 @@ struct ExitRecorder {
     func record(_ entry: ActiveTrial, _ exit: TrialExit) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
         let how = exit.description
-        let finalValue = entry.finished?.metrics[spec.metric] ?? entry.lastObjective
+        let finalValue = entry.finishedObjective ?? entry.lastObjective
         switch entry.intent {
         case .fail(let reason):
             return try store.recordExit(trialID: entry.trialID, outcome: .failed, reason: reason,
@@ -38,7 +39,7 @@ struct ExitRecorder {
     }
 
     /// An exit the scheduler did not ask for.
-    private func recordNaturalExit(_ entry: ActiveTrial, exit: TrialExit, finalValue: Double?) throws -> Trial {
+    private func recordNaturalExit(_ entry: ActiveTrial, exit: TrialExit, finalValue: Objective?) throws -> Trial {
         let (status, signal) = exit.statusAndSignal
         let how = exit.description
         let succeeded = entry.finished.map { $0.reason != .terminated } ?? false
@@ -58,9 +59,9 @@ struct ExitRecorder {
                                         exitStatus: status, termSignal: signal, finalValue: finalValue)
         }
         if let finished = entry.finished, finished.reason != .terminated {
-            if let value = finalValue, !value.isFinite {
+            if let value = finalValue, !value.raw.isFinite {
                 return try store.recordExit(trialID: entry.trialID, outcome: .failed,
-                                            reason: "final \(spec.metric) is \(value)", exitStatus: status,
+                                            reason: "final \(spec.metric) is \(value.raw)", exitStatus: status,
                                             termSignal: signal, finalValue: value)
             }
             guard finalValue != nil else {

@@ -4,6 +4,7 @@ import Executors
 import Foundation
 import SweepStore
 import TrialProtocol
+import Vocabulary
 
 /// A trial's stdout, line by line: protocol events decoded, each report checked
 /// (metric present, finite), decided on by the stopping rule and queued with its rung
@@ -60,6 +61,7 @@ final class ReportIngest {
             pendingCheckpoints[entry.trialID] = (checkpoint.path, Int64(checkpoint.updates))
         case .finished(let finished):
             entry.finished = finished
+            entry.finishedObjective = finished.metrics[spec.metric].map(objective)
         case .error(let error):
             entry.engineError = error
         }
@@ -112,7 +114,7 @@ final class ReportIngest {
         // Without a stopping rule nothing decides on intermediate values: a metric
         // computed only at the end (test_pass1 of a comparison) may be missing; the
         // report is kept with its value recorded as missing (NULL, kind nan).
-        let objective = metric ?? .nan
+        let objective = objective(metric ?? .nan)
         if metric != nil { entry.lastObjective = objective }
         entry.lastStep = Int64(report.updates)
         ledger.stats.reports += 1
@@ -144,6 +146,13 @@ final class ReportIngest {
         }
         pendingOutcomes.append(outcome)
         log(.report, "trial \(entry.number) step \(report.updates): \(spec.metric) = \(metric.map { "\($0)" } ?? "-")")
+    }
+
+    /// The one place the scheduler normalises the objective: a report's or a `finished`
+    /// event's value, as it is ingested. The stopping rule, the store (both forms), the
+    /// ledger and the samplers all take the value from here.
+    private func objective(_ raw: Double) -> Objective {
+        Objective(raw: raw, goal: spec.goal)
     }
 
     /// Why a report cannot be recorded: the store and the stopping rules need steps

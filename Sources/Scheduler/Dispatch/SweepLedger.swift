@@ -6,16 +6,16 @@ import Vocabulary
 /// trial, the highest trial number, and the counters the benchmarks read. Loaded from
 /// the store at start-up, then kept at every transition the dispatcher records.
 final class SweepLedger {
-    let goal: Goal
     var stats = SchedulerStats()
     var tally = TrialTally()
     /// The best completed objective so far (raw) and its trial.
-    var best: (number: Int64, value: Double)?
+    var best: (number: Int64, value: Double)? { bestSoFar.map { ($0.number, $0.value.raw) } }
+    private var bestSoFar: (number: Int64, value: Objective)?
     var history: [Int64: PastTrial] = [:]
     /// The highest trial number known (trials are numbered densely from 1).
     var highestNumber: Int64 = 0
 
-    init(goal: Goal) { self.goal = goal }
+    init() {}
 
     /// Every trial of the sweep as recorded (after recovery).
     func load(_ trials: [Trial]) {
@@ -31,10 +31,10 @@ final class SweepLedger {
     /// A trial as recorded after its attempt ended: the sampler's view and the best.
     func noteEnd(_ trial: Trial) {
         history[trial.number]?.isRunning = trial.state == .queued || trial.state == .running
-        guard trial.state.isTerminal, let value = trial.finalValue, value.isFinite else { return }
-        history[trial.number]?.normalisedObjective = goal.normalised(value)
-        if trial.state == .completed, best.map({ goal.prefers(value, over: $0.value) }) ?? true {
-            best = (trial.number, value)
+        guard trial.state.isTerminal, let value = trial.storedFinalValue, value.raw.isFinite else { return }
+        history[trial.number]?.normalisedObjective = value.normalised
+        if trial.state == .completed, bestSoFar.map({ value.normalised < $0.value.normalised }) ?? true {
+            bestSoFar = (trial.number, value)
         }
     }
 

@@ -108,11 +108,23 @@ public final class SweepRunner {
         let parameterSource = try source ?? SearchParameterSource.checked(spec)
         let stopping = try StoppingCoordinator(spec: spec)
         self.stopping = stopping
-        sweep = try existing ?? store.createSweep(
-            name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
-            goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds,
-            selectsOnTest: spec.selectsOnTest)
-        ledger = SweepLedger(goal: spec.goal)
+        // A comparison's identity goes to the store with the sweep (`comparison`,
+        // `comparison_arm`); a sweep recorded before v6, or a comparison whose spec was
+        // extended, is brought up to date here.
+        let comparison = (parameterSource as? ComparisonParameterSource)?.spec.stored
+        if let existing {
+            let recorded = comparison == nil ? nil : try store.comparison(sweepID: existing.id)
+            if existing.kind == nil || recorded != comparison {
+                try store.recordKind(sweepID: existing.id, comparison: comparison)
+            }
+            sweep = try store.sweep(id: existing.id) ?? existing
+        } else {
+            sweep = try store.createSweep(
+                name: spec.name, spec: spec.text, specHash: SpecHash.fnv1a64(spec.text), metric: spec.metric,
+                goal: spec.goal, maxTrials: spec.maxTrials, maxTrialSeconds: spec.maxTrialSeconds,
+                selectsOnTest: spec.selectsOnTest, comparison: comparison)
+        }
+        ledger = SweepLedger()
         admission = Admission(spec: spec, store: store, sweepID: sweep.id, source: parameterSource, ledger: ledger,
                               cpu: cpu, bracket: stopping.bracket(of:))
         ingest = ReportIngest(spec: spec, store: store, stopping: stopping, ledger: ledger, cpu: cpu, log: logSink)

@@ -33,7 +33,7 @@ final class ProgressTicker {
         let now = timers.clock.nanoseconds
         let running = active.sorted { $0.number < $1.number }.map { entry in
             SweepProgress.Running(number: entry.number, attempt: entry.attempt, step: entry.lastStep,
-                                  value: entry.lastObjective, seconds: Double(now &- entry.startedAt) / 1e9)
+                                  value: entry.lastObjective?.raw, seconds: Double(now &- entry.startedAt) / 1e9)
         }
         return SweepProgress(sweep: sweep, running: running,
                              best: ledger.best.map { SweepProgress.Best(number: $0.number, value: $0.value) },

@@ -2,6 +2,7 @@ import EventLoop
 import Executors
 import Foundation
 import SweepStore
+import Vocabulary
 
 /// Start-up recovery: before anything is dispatched, every trial of the sweep still
 /// recorded as running belongs to a scheduler that died (the database lock rules out
@@ -49,13 +50,13 @@ struct StartupRecovery {
 
     /// What the store alone says of the trial: a stop decision stands; a non-finite
     /// last report fails it. Nil: nothing decided.
-    private func storeVerdict(_ trial: Trial) throws -> (outcome: AttemptOutcome, reason: String, value: Double?)? {
+    private func storeVerdict(_ trial: Trial) throws -> (outcome: AttemptOutcome, reason: String, value: Objective?)? {
         let last = try store.reports(trialID: trial.id).last
         if let stop = try store.decisions(trialID: trial.id).last(where: { $0.action == .stop }) {
-            return (.stoppedEarly, "\(stop.rule): \(stop.reason)", last?.objective)
+            return (.stoppedEarly, "\(stop.rule): \(stop.reason)", last?.storedObjective)
         }
         if let last, let bad = last.metrics.keys.sorted().first(where: { !last.metrics[$0]!.isFinite }) {
-            return (.failed, "non-finite metric at step \(last.step): \(bad) = \(last.metrics[bad]!)", last.objective)
+            return (.failed, "non-finite metric at step \(last.step): \(bad) = \(last.metrics[bad]!)", last.storedObjective)
         }
         return nil
     }

@@ -41,11 +41,11 @@ public struct WarmStartedParameterSource: ParameterSource {
         }
         let trials = try store.trials(sweepID: other.id, state: .completed)
         let prior = trials.compactMap { trial -> PastTrial? in
-            guard let value = trial.finalValue, value.isFinite else { return nil }
+            guard let value = trial.normalisedFinalValue, value.isFinite else { return nil }
             let params = StoredParams.json(trial.params)
             guard spec.space.allSatisfy({ fits(params[$0.name], $0.domain) }) else { return nil }
             return PastTrial(number: -Int(trial.number), params: params, isRunning: false,
-                             normalisedObjective: spec.goal.normalised(value))
+                             normalisedObjective: value)
         }
         guard !prior.isEmpty else {
             throw SchedulerError.invalidSpec("--warm-start-from \(name): none of its \(trials.count) completed trials "

@@ -3,20 +3,20 @@ import EarlyStopping
 import SweepStore
 
 /// Feeds a stopping rule from what is recorded: every trial's curve of normalised
-/// values (lower is better), loaded from the store at start-up into the rule's
-/// incremental tracker and extended by each report this scheduler records (a decision
-/// costs O(log n), not a copy of every peer). Turns decisions into the rows stored
+/// values (lower is better; normalised once, at ingest: see `Objective`), loaded from
+/// the store at start-up into the rule's incremental tracker and extended by each
+/// report this scheduler records (a decision costs O(log n), not a copy of every peer). Turns decisions into the rows stored
 /// with the report.
 ///
 /// Only decisions that compared something (at a rung, or against a median) and every
 /// stop are stored; "no new rung reached" between rungs is not a decision.
 final class StoppingCoordinator {
     private let hyperband: Hyperband?
-    private let goal: Goal
     private var tracker: (any IncrementalStopping)?
 
     init(spec: SweepSpec) throws {
-        goal = spec.goal
+        // The rules take the goal only to print their values raw.
+        let goal = spec.goal
         let rule: (any StoppingRule)?
         do {
             switch spec.stopping {
@@ -48,29 +48,28 @@ final class StoppingCoordinator {
         guard tracker != nil else { return }
         for trial in try store.trials(sweepID: sweepID) {
             var points: [Int64: Double] = [:]
-            for report in try store.reports(trialID: trial.id) { points[report.step] = report.objective }
-            let values = points.keys.sorted().map { StepValue(step: Int($0), value: goal.normalised(points[$0]!)) }
+            for report in try store.reports(trialID: trial.id) { points[report.step] = report.normalisedObjective }
+            let values = points.keys.sorted().map { StepValue(step: Int($0), value: points[$0]!) }
             if let curve = try? TrialCurve(trialNumber: Int(trial.number), reports: values) { tracker!.load(curve) }
         }
     }
 
     /// Appends a report to the trial's curve and decides. A step at or below the
     /// curve's last one (a resumed attempt repeating work) replaces the tail.
-    func decide(number: Int64, step: Int64, objective: Double) -> Decision? {
-        tracker?.observe(trialNumber: Int(number), step: Int(step), value: goal.normalised(objective))
+    func decide(number: Int64, step: Int64, objective: Objective) -> Decision? {
+        tracker?.observe(trialNumber: Int(number), step: Int(step), value: objective.normalised)
     }
 
     /// The rows to store with the report: rung results for every rung first reached,
     /// and the decision when it compared something or stops the trial.
-    func rows(for decision: Decision, trialID: Int64, step: Int64, objective: Double)
+    func rows(for decision: Decision, trialID: Int64, step: Int64, objective: Objective)
         -> (rungs: [NewRungResult], decision: NewDecision?) {
         let detail = decision.detail
-        let normalised = goal.normalised(objective)
         var rungs: [NewRungResult] = []
-        if normalised.isFinite {
+        if objective.normalised.isFinite {
             rungs = detail.rungsReached.map {
                 NewRungResult(trialID: trialID, bracket: detail.bracket ?? 0, rung: $0.index,
-                              resource: Double($0.resource), value: normalised)
+                              resource: Double($0.resource), objective: objective)
             }
         }
         guard decision.isStop || detail.rung != nil || detail.threshold != nil else { return (rungs, nil) }

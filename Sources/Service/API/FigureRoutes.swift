@@ -43,10 +43,11 @@ struct FigureRoutes: Sendable {
         api.get("sweeps/:name/comparison") { _, context in
             try Self.answer {
                 let sweep = try self.sweep(context)
-                guard let spec = SweepQueries.comparisonSpec(of: sweep) else {
+                guard let comparison = try SweepQueries.comparison(self.store, sweep, record: false) else {
                     throw APIError(status: .conflict, message: "sweep \(sweep.name) is not a comparison")
                 }
-                let (runs, analysis) = try Self.analyse(spec, sweep, store: self.store, runs: self.layout.runs)
+                let (runs, analysis) = try ComparisonAnalysis.analyse(sweep, comparison, in: self.store,
+                                                                      runsDirectory: self.layout.runs)
                 let report = try ComparisonReport(name: sweep.name, runs: runs, analysis: analysis, budget: "")
                 return APIResponse.json(ComparisonBody(arms: TableBody(try analysis.readableTable()),
                                                        differences: TableBody(try analysis.differencesTable()),
@@ -64,8 +65,8 @@ struct FigureRoutes: Sendable {
 
     /// Every figure of the sweep, as `vsweep report` draws them, plus the history.
     private func figures(_ sweep: Sweep) throws -> [(name: String, plot: any SVGPlot)] {
-        if let spec = SweepQueries.comparisonSpec(of: sweep) {
-            let (runs, analysis) = try Self.analyse(spec, sweep, store: store, runs: layout.runs)
+        if let comparison = try SweepQueries.comparison(store, sweep, record: false) {
+            let (runs, analysis) = try ComparisonAnalysis.analyse(sweep, comparison, in: store, runsDirectory: layout.runs)
             return try ComparisonReport(name: sweep.name, runs: runs, analysis: analysis, budget: "").figures
         }
         let spec = try? SweepQueries.storedSpec(of: sweep)
@@ -87,19 +88,6 @@ struct FigureRoutes: Sendable {
         }
         return ScatterPlot(title: "\(sweep.metric) by trial", xLabel: "trial", yLabel: sweep.metric, points: points,
                            colours: Palette.trialStates)
-    }
-
-    /// As `vsweep compare` analyses a comparison (its settings from the stored spec).
-    static func analyse(_ spec: ComparisonSpec, _ sweep: Sweep, store: SweepStore, runs: String) throws
-        -> (runs: [ArmRun], analysis: ComparisonAnalysis) {
-        var wallClock = false
-        if case .seconds = spec.budget { wallClock = true }
-        let settings = ComparisonAnalysis.Settings(
-            arms: spec.arms.map(\.name), reference: spec.reference, seeds: spec.seeds, metric: spec.metric,
-            reportMetrics: spec.reportMetrics, wallClock: wallClock, resamples: spec.bootstrapResamples,
-            bootstrapSeed: spec.bootstrapSeed, higherIsBetter: spec.goal == .maximize)
-        let armRuns = try ArmRun.load(from: store, sweep: sweep, runsDirectory: runs)
-        return (armRuns, try ComparisonAnalysis(runs: armRuns, settings: settings))
     }
 
     private static func answer(_ body: () throws -> Response) throws -> Response {

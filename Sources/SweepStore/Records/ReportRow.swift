@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// A row of `report`: one intermediate report of a trial's attempt.
 public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
@@ -9,8 +10,8 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
     /// `init(row:)` decodes by position: a lookup by name per column costs more than
     /// the query itself when a snapshot has hundreds of rows.
     static let columns = [
-        "id", "sweep_id", "trial_id", "attempt", "step", "tokens", "train_seconds", "eval_seconds", "metrics", "value",
-        "value_kind", "recorded_at",
+        "id", "sweep_id", "trial_id", "attempt", "step", "tokens", "train_seconds", "eval_seconds", "metrics",
+        "raw_value", "raw_value_kind", "normalised_value", "normalised_value_kind", "recorded_at",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -25,9 +26,14 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
     public var evalSeconds: Double
     /// Every metric the engine reported; values may be non-finite.
     public var metrics: [String: Double]
-    /// The sweep's objective metric, raw (not normalised); may be NaN or ±infinity.
+    /// The sweep's objective metric, raw (as reported: what is printed); may be NaN or ±infinity.
     public var objective: Double
+    /// The objective normalised at ingest (lower is better: what is compared).
+    public var normalisedObjective: Double
     public var recordedAt: Date
+
+    /// Both forms of the objective, as recorded.
+    public var storedObjective: Objective { Objective(raw: objective, normalised: normalisedObjective) }
 
     public init(row: Row) throws {
         id = try row.decode(atIndex: 0)
@@ -39,9 +45,11 @@ public struct ReportRow: Sendable, Equatable, FetchableRecord, TableRecord {
         trainSeconds = try row.decode(atIndex: 6)
         evalSeconds = try row.decode(atIndex: 7)
         metrics = try StoredJSON.decodeNumbers(try row.decode(atIndex: 8), table: "report", column: "metrics")
-        let kind: ValueKind = try row.decode(atIndex: 10)
-        objective = kind.value(stored: try row.decode(atIndex: 9))
-        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 11))
+        let rawKind: ValueKind = try row.decode(atIndex: 10)
+        objective = rawKind.value(stored: try row.decode(atIndex: 9))
+        let normalisedKind: ValueKind = try row.decode(atIndex: 12)
+        normalisedObjective = normalisedKind.value(stored: try row.decode(atIndex: 11))
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 13))
     }
 }
 
@@ -55,14 +63,14 @@ public struct NewReport: Sendable, Equatable {
     public var trainSeconds: Double
     public var evalSeconds: Double
     public var metrics: [String: Double]
-    /// The raw value of the sweep's metric in this report.
-    public var objective: Double
+    /// The sweep's metric in this report, raw and normalised (by the scheduler, at ingest).
+    public var objective: Objective
     /// Where the report's line ends in the attempt's output file, when it came from one:
     /// committed with the report as the attempt's `output_offset`.
     public var outputOffset: Int64?
 
     public init(trialID: Int64, attempt: Int, step: Int64, tokens: Int64 = 0, trainSeconds: Double = 0,
-                evalSeconds: Double = 0, metrics: [String: Double] = [:], objective: Double,
+                evalSeconds: Double = 0, metrics: [String: Double] = [:], objective: Objective,
                 outputOffset: Int64? = nil) {
         self.trialID = trialID
         self.attempt = attempt

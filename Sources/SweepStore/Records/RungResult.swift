@@ -10,7 +10,9 @@ public struct RungResult: Sendable, Equatable, FetchableRecord, TableRecord {
     /// The table's columns in table order. Queries select exactly these and
     /// `init(row:)` decodes by position: a lookup by name per column costs more than
     /// the query itself when a snapshot has hundreds of rows.
-    static let columns = ["id", "sweep_id", "trial_id", "bracket", "rung", "resource", "value", "recorded_at"]
+    static let columns = [
+        "id", "sweep_id", "trial_id", "bracket", "rung", "resource", "raw_value", "normalised_value", "recorded_at",
+    ]
     static let selection = columns.joined(separator: ", ")
 
     public var id: Int64
@@ -20,7 +22,10 @@ public struct RungResult: Sendable, Equatable, FetchableRecord, TableRecord {
     public var rung: Int
     /// The resource (updates, seconds) at which the rung was reached.
     public var resource: Double
-    /// Normalised so that lower is better (`Goal.normalised`); always finite.
+    /// The objective there as reported (what a plot shows); always finite.
+    public var rawValue: Double
+    /// The objective there normalised at ingest, lower is better (what promotions
+    /// compare); always finite.
     public var value: Double
     public var recordedAt: Date
 
@@ -31,8 +36,9 @@ public struct RungResult: Sendable, Equatable, FetchableRecord, TableRecord {
         bracket = try row.decode(atIndex: 3)
         rung = try row.decode(atIndex: 4)
         resource = try row.decode(atIndex: 5)
-        value = try row.decode(atIndex: 6)
-        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 7))
+        rawValue = try row.decode(atIndex: 6)
+        value = try row.decode(atIndex: 7)
+        recordedAt = Date(timeIntervalSince1970: try row.decode(atIndex: 8))
     }
 }
 
@@ -42,14 +48,14 @@ public struct NewRungResult: Sendable, Equatable {
     public var bracket: Int
     public var rung: Int
     public var resource: Double
-    /// Lower is better; must be finite.
-    public var value: Double
+    /// The report's objective, raw and normalised; must be finite.
+    public var objective: Objective
 
-    public init(trialID: Int64, bracket: Int, rung: Int, resource: Double, value: Double) {
+    public init(trialID: Int64, bracket: Int, rung: Int, resource: Double, objective: Objective) {
         self.trialID = trialID
         self.bracket = bracket
         self.rung = rung
         self.resource = resource
-        self.value = value
+        self.objective = objective
     }
 }

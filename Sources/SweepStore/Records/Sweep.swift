@@ -12,6 +12,7 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     static let columns = [
         "id", "name", "spec", "spec_hash", "metric", "goal", "state", "created_at", "finished_at", "max_trials",
         "max_trial_seconds", "trials_started", "ended_attempt_seconds", "selects_on_test", "provenance",
+        "kind",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -37,6 +38,9 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
     public var selectsOnTest: Bool
     /// What produced the sweep, as JSON (`Provenance`); nil for sweeps recorded before v3.
     public var provenance: String?
+    /// Search or comparison; nil for a sweep recorded before v6 that no scheduler or CLI
+    /// has opened since (see `SweepStore.recordKind`).
+    public var kind: SweepKind?
 
     public init(row: Row) throws {
         id = try row.decode(atIndex: 0)
@@ -53,5 +57,6 @@ public struct Sweep: Sendable, Equatable, FetchableRecord, TableRecord {
         trialsStarted = try row.decode(atIndex: 11)
         selectsOnTest = try row.decode(Int.self, atIndex: 13) != 0
         provenance = try row.decode(atIndex: 14)
+        kind = try row.decode(atIndex: 15)
     }
 }

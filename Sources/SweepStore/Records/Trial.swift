@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// A row of `trial`: one configuration of the sweep, numbered densely from 1, with the
 /// lifecycle state and the outcome of its latest attempt.
@@ -11,8 +12,9 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
     /// the query itself when a snapshot has hundreds of rows.
     static let columns = [
         "id", "sweep_id", "number", "params", "seed", "bracket", "arm", "state", "attempt", "max_attempts",
-        "created_at", "started_at", "ended_at", "updates_done", "train_seconds", "final_value", "final_value_kind",
-        "last_checkpoint_path", "last_checkpoint_updates", "error", "exit_status", "term_signal",
+        "created_at", "started_at", "ended_at", "updates_done", "train_seconds", "raw_final_value",
+        "raw_final_value_kind", "last_checkpoint_path", "last_checkpoint_updates", "error", "exit_status", "term_signal",
+        "normalised_final_value_kind", "normalised_final_value",
     ]
     static let selection = columns.joined(separator: ", ")
 
@@ -38,8 +40,11 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
     /// Progress from the latest report (updates done, training seconds of that attempt).
     public var updatesDone: Int64
     public var trainSeconds: Double
-    /// The objective at the end; may be NaN or ±infinity (stored with a kind column).
+    /// The objective at the end, raw (what is printed); may be NaN or ±infinity (stored
+    /// with a kind column).
     public var finalValue: Double?
+    /// The same, normalised at ingest: lower is better (what rankings compare).
+    public var normalisedFinalValue: Double?
     public var lastCheckpointPath: String?
     public var lastCheckpointUpdates: Int64?
     /// Why the trial failed, timed out or was cancelled.
@@ -70,6 +75,8 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
         error = try row.decode(atIndex: 19)
         exitStatus = try row.decode(atIndex: 20)
         termSignal = try row.decode(atIndex: 21)
+        let normalisedKind: ValueKind? = try row.decode(atIndex: 22)
+        normalisedFinalValue = normalisedKind?.value(stored: try row.decode(atIndex: 23))
     }
 
     /// The row `enqueueTrials` has just inserted, built from its inputs rather than read back.
@@ -87,6 +94,12 @@ public struct Trial: Sendable, Equatable, FetchableRecord, TableRecord {
         self.createdAt = Date(timeIntervalSince1970: createdAt)
         updatesDone = 0
         trainSeconds = 0
+    }
+
+    /// Both forms of the final value, as recorded; nil while there is none.
+    public var storedFinalValue: Objective? {
+        guard let finalValue, let normalisedFinalValue else { return nil }
+        return Objective(raw: finalValue, normalised: normalisedFinalValue)
     }
 
     /// Attempts left before an interruption fails the trial instead of re-queuing it.

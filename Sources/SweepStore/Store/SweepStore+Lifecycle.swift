@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 import GRDB
 
 /// The trial lifecycle. Each method is one transaction that validates the transition,
@@ -130,10 +131,10 @@ extension SweepStore {
     /// running → the terminal state of `outcome` (anything but `interrupted`, which is
     /// `markInterrupted`). `reason` goes to the attempt and the log, and to
     /// `trial.error` for failed, timed-out and cancelled trials. `finalValue` is the
-    /// raw objective at the end, possibly non-finite.
+    /// objective at the end (raw and normalised), possibly non-finite.
     @discardableResult
     public func recordExit(trialID: Int64, outcome: AttemptOutcome, reason: String, exitStatus: Int32? = nil,
-                           termSignal: Int32? = nil, finalValue: Double? = nil) throws -> Trial {
+                           termSignal: Int32? = nil, finalValue: Objective? = nil) throws -> Trial {
         guard let target = outcome.terminalTrialState else {
             throw SweepStoreError.invalidInput(field: "outcome",
                                                reason: "use markInterrupted for an interrupted attempt")
@@ -144,7 +145,7 @@ extension SweepStore {
             if trial.state == .queued, target == .cancelled {
                 throw SweepStoreError.invalidInput(
                     field: "trial #\(trial.number) outcome",
-                    reason: "the trial is queued and has no attempt to exit; use cancelTrial or cancelQueued")
+                    reason: "the trial is queued and has no attempt to exit; use cancelQueued")
             }
             try Self.checkTransition(db, trial, to: target)
             try Self.closeAttempt(db, trial, outcome: outcome, reason: reason, exitStatus: exitStatus,
@@ -152,10 +153,13 @@ extension SweepStore {
             let isError = target == .failed || target == .timedOut || target == .cancelled
             try db.run("""
                 UPDATE trial SET state = ?, ended_at = ?, exit_status = ?, term_signal = ?,
-                                 final_value = ?, final_value_kind = ?, error = ?
+                                 raw_final_value = ?, raw_final_value_kind = ?,
+                                 normalised_final_value = ?, normalised_final_value_kind = ?, error = ?
                 WHERE id = ?
                 """, [target, at, exitStatus, termSignal,
-                      finalValue.flatMap(ValueKind.storedNumber), finalValue.map(ValueKind.init(of:)),
+                      finalValue.flatMap { ValueKind.storedNumber($0.raw) }, finalValue.map { ValueKind(of: $0.raw) },
+                      finalValue.flatMap { ValueKind.storedNumber($0.normalised) },
+                      finalValue.map { ValueKind(of: $0.normalised) },
                       isError ? reason : nil, trialID])
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: reason, at: at)
@@ -202,25 +206,6 @@ extension SweepStore {
             }
             try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .running, to: target,
                                    reason: logReason, at: at)
-            return try Self.requireTrial(db, id: trialID)
-        }
-    }
-
-    /// queued → cancelled for one trial (a running one is cancelled by `recordExit`
-    /// with outcome `cancelled` once its process has exited).
-    @discardableResult
-    public func cancelTrial(trialID: Int64, reason: String) throws -> Trial {
-        let at = now().timeIntervalSince1970
-        return try write { db in
-            let trial = try TrialHead.fetch(db, id: trialID)
-            guard trial.state == .queued else {
-                throw SweepStoreError.illegalTransition(
-                    sweep: try Self.sweepName(db, trial), trialNumber: trial.number, from: trial.state, to: .cancelled)
-            }
-            try db.run("UPDATE trial SET state = ?, ended_at = ?, error = ? WHERE id = ?",
-                       [TrialState.cancelled, at, reason, trialID])
-            try Self.logTransition(db, trialID: trialID, attempt: trial.attempt, from: .queued, to: .cancelled,
-                                   reason: reason, at: at)
             return try Self.requireTrial(db, id: trialID)
         }
     }
@@ -288,7 +273,7 @@ extension SweepStore {
         }
     }
 
-    private static func sweepName(_ db: Database, _ trial: TrialHead) throws -> String {
+    static func sweepName(_ db: Database, _ trial: TrialHead) throws -> String {
         try String.fetchOne(db.cachedStatement(sql: "SELECT name FROM sweep WHERE id = ?"), arguments: [trial.sweepID])
             ?? "#\(trial.sweepID)"
     }

@@ -10,8 +10,150 @@ extension SweepStore {
         migrator.registerMigration("v2-attempt-load", migrate: addAttemptLoad)
         migrator.registerMigration("v3-selection-provenance", migrate: addSelectionAndProvenance)
         migrator.registerMigration("v4-identity-attempt-output", migrate: addIdentityAndAttemptOutput)
+        migrator.registerMigration("v5-raw-and-normalised-objective", migrate: storeRawAndNormalisedObjective)
+        migrator.registerMigration("v6-sweep-kind-comparison-arms", migrate: addKindAndComparison)
         return migrator
     }()
+
+    /// What a sweep is, and a comparison's identity (arms in order with the keys they
+    /// set, reference, seeds, budget, report metrics, bootstrap settings), in tables of
+    /// their own: readers (`compare`, `report`, the service) read them instead of
+    /// re-parsing `sweep.spec`.
+    ///
+    /// `sweep.kind` is NULL for sweeps recorded before v6: SQL cannot parse their spec
+    /// text (and the store does not know the spec formats), so the first scheduler or CLI
+    /// that opens such a sweep records its kind and comparison (`recordKind`); until
+    /// then readers fall back to the text, without writing.
+    private static func addKindAndComparison(_ db: Database) throws {
+        try db.alter(table: "sweep") { t in
+            t.add(column: "kind", .text).check(sql: "kind IS NULL OR kind IN ('sweep', 'comparison')")
+        }
+        try db.create(table: "comparison") { t in
+            t.primaryKey("sweep_id", .integer).references("sweep", onDelete: .cascade)
+            t.column("reference", .text).notNull()
+            t.column("seeds", .text).notNull()
+            t.column("budget_kind", .text).notNull().check(sql: "budget_kind IN ('updates', 'seconds')")
+            t.column("budget", .double).notNull().check(sql: "budget > 0")
+            t.column("report_metrics", .text).notNull()
+            t.column("bootstrap_resamples", .integer).notNull()
+            t.column("bootstrap_seed", .integer).notNull()
+        }
+        try db.create(table: "comparison_arm") { t in
+            t.column("sweep_id", .integer).notNull().references("comparison", onDelete: .cascade)
+            t.column("position", .integer).notNull().check(sql: "position >= 0")
+            t.column("name", .text).notNull()
+            t.column("params", .text).notNull()
+            t.primaryKey(["sweep_id", "position"])
+            t.uniqueKey(["sweep_id", "name"])
+        }
+    }
+
+    /// The objective under names that say which form it is: every table that keeps it
+    /// keeps both the raw value (as reported; what is printed) and the normalised one
+    /// (lower is better; what is compared), each with the non-finite kind convention.
+    /// The scheduler normalises once, at ingest (`Objective`); before v5 `report.value`
+    /// was raw and `rung_result.value` normalised, and every reader applied the goal.
+    ///
+    /// Existing rows are backfilled from the sweep's goal. `report` and `rung_result`
+    /// are rebuilt (nothing references them), so their columns read in a sensible
+    /// order; `trial` (referenced by every other table) is altered in place. `best` now
+    /// orders by `normalised_final_value` ascending whatever the goal, so its index
+    /// moves to that column.
+    private static func storeRawAndNormalisedObjective(_ db: Database) throws {
+        // Literal lists, never the live enums (see v1).
+        let valueKinds = "'finite', 'nan', 'posinf', 'neginf'"
+        // SQL for a raw value / kind column normalised under the goal of the row's sweep.
+        func normalisedNumber(_ raw: String, goalOf sweepID: String) -> String {
+            "CASE (SELECT goal FROM sweep WHERE id = \(sweepID)) WHEN 'maximize' THEN -\(raw) ELSE \(raw) END"
+        }
+        func normalisedKind(_ kind: String, goalOf sweepID: String) -> String {
+            """
+            CASE WHEN (SELECT goal FROM sweep WHERE id = \(sweepID)) = 'maximize' \
+            THEN CASE \(kind) WHEN 'posinf' THEN 'neginf' WHEN 'neginf' THEN 'posinf' ELSE \(kind) END \
+            ELSE \(kind) END
+            """
+        }
+
+        // report: value, value_kind → raw_value, raw_value_kind + normalised_value, normalised_value_kind.
+        try db.create(table: "report_v5") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("attempt", .integer).notNull()
+            t.column("step", .integer).notNull()
+            t.column("tokens", .integer).notNull()
+            t.column("train_seconds", .double).notNull()
+            t.column("eval_seconds", .double).notNull()
+            t.column("metrics", .text).notNull()
+            t.column("raw_value", .double)
+            t.column("raw_value_kind", .text).notNull().check(sql: "raw_value_kind IN (\(valueKinds))")
+            t.column("normalised_value", .double)
+            t.column("normalised_value_kind", .text).notNull().check(sql: "normalised_value_kind IN (\(valueKinds))")
+            t.column("recorded_at", .double).notNull()
+            t.foreignKey(["trial_id", "attempt"], references: "trial_attempt",
+                         columns: ["trial_id", "attempt"], onDelete: .cascade)
+            t.check(sql: "(raw_value_kind = 'finite') = (raw_value IS NOT NULL)")
+            t.check(sql: "(normalised_value_kind = 'finite') = (normalised_value IS NOT NULL)")
+        }
+        try db.execute(sql: """
+            INSERT INTO report_v5 (id, sweep_id, trial_id, attempt, step, tokens, train_seconds, eval_seconds, metrics,
+                                   raw_value, raw_value_kind, normalised_value, normalised_value_kind, recorded_at)
+            SELECT id, sweep_id, trial_id, attempt, step, tokens, train_seconds, eval_seconds, metrics,
+                   value, value_kind, \(normalisedNumber("value", goalOf: "report.sweep_id")),
+                   \(normalisedKind("value_kind", goalOf: "report.sweep_id")), recorded_at
+            FROM report
+            """)
+        try db.drop(table: "report")
+        try db.rename(table: "report_v5", to: "report")
+        try db.create(index: "report_on_trial_step", on: "report", columns: ["trial_id", "step"])
+        try db.create(index: "report_on_sweep_step", on: "report", columns: ["sweep_id", "step", "trial_id", "attempt"])
+
+        // rung_result: value (normalised) → normalised_value, plus the raw_value it came from.
+        try db.create(table: "rung_result_v5") { t in
+            t.autoIncrementedPrimaryKey("id")
+            t.column("sweep_id", .integer).notNull().references("sweep", onDelete: .cascade)
+            t.column("trial_id", .integer).notNull().references("trial", onDelete: .cascade)
+            t.column("bracket", .integer).notNull()
+            t.column("rung", .integer).notNull()
+            t.column("resource", .double).notNull()
+            t.column("raw_value", .double).notNull()
+            t.column("normalised_value", .double).notNull()
+            t.column("recorded_at", .double).notNull()
+            t.uniqueKey(["trial_id", "bracket", "rung"])
+        }
+        try db.execute(sql: """
+            INSERT INTO rung_result_v5 (id, sweep_id, trial_id, bracket, rung, resource, raw_value, normalised_value,
+                                        recorded_at)
+            SELECT id, sweep_id, trial_id, bracket, rung, resource,
+                   \(normalisedNumber("value", goalOf: "rung_result.sweep_id")), value, recorded_at
+            FROM rung_result
+            """)
+        try db.drop(table: "rung_result")
+        try db.rename(table: "rung_result_v5", to: "rung_result")
+        try db.create(index: "rung_result_on_sweep_bracket_rung_normalised_value", on: "rung_result",
+                      columns: ["sweep_id", "bracket", "rung", "normalised_value"])
+
+        // trial: final_value, final_value_kind → raw_final_value, raw_final_value_kind + the normalised pair.
+        try db.drop(index: "trial_on_sweep_final_value")
+        try db.alter(table: "trial") { t in
+            t.rename(column: "final_value", to: "raw_final_value")
+            t.rename(column: "final_value_kind", to: "raw_final_value_kind")
+            t.add(column: "normalised_final_value_kind", .text)
+                .check(sql: "normalised_final_value_kind IS NULL OR normalised_final_value_kind IN (\(valueKinds))")
+            t.add(column: "normalised_final_value", .double)
+                .check(sql: """
+                    (normalised_final_value_kind IS NULL AND normalised_final_value IS NULL) \
+                    OR (normalised_final_value_kind = 'finite') = (normalised_final_value IS NOT NULL)
+                    """)
+        }
+        try db.execute(sql: """
+            UPDATE trial SET normalised_final_value = \(normalisedNumber("raw_final_value", goalOf: "trial.sweep_id")),
+                             normalised_final_value_kind = \(normalisedKind("raw_final_value_kind", goalOf: "trial.sweep_id"))
+            WHERE raw_final_value_kind IS NOT NULL
+            """)
+        try db.create(index: "trial_on_sweep_state_normalised_final_value", on: "trial",
+                      columns: ["sweep_id", "state", "normalised_final_value_kind", "normalised_final_value"])
+    }
 
     /// `store_identity`: one random id per database, so that a runs directory can say
     /// which database its trial directories belong to (two databases sharing one would

@@ -43,11 +43,6 @@ extension SweepStore {
         try read { db in try Self.fetchRunning(db, sweepID: sweepID) }
     }
 
-    /// Running trials of every sweep, for orphan detection when a scheduler starts.
-    public func allRunningTrials() throws -> [RunningTrial] {
-        try read { db in try Self.fetchRunning(db, sweepID: nil) }
-    }
-
     public func attempts(trialID: Int64) throws -> [TrialAttempt] {
         try read { db in
             try TrialAttempt.fetchAll(
@@ -92,27 +87,26 @@ extension SweepStore {
         try read { db in
             try RungResult.fetchAll(db.cachedStatement(sql: """
                 SELECT \(RungResult.selection) FROM rung_result
-                WHERE sweep_id = ? AND bracket = ? AND rung = ? ORDER BY value, trial_id
+                WHERE sweep_id = ? AND bracket = ? AND rung = ? ORDER BY normalised_value, trial_id
                 """), arguments: [sweepID, bracket, rung])
         }
     }
 
-    /// The `top` best trials among `states` (completed by default) by final value,
-    /// respecting the sweep's goal; trials without a finite final value are left out.
-    /// Ties go to the lower trial number.
+    /// The `top` best trials among `states` (completed by default) by final value
+    /// (the normalised one, so lowest first whatever the goal); trials without a finite
+    /// final value are left out. Ties go to the lower trial number.
     public func best(sweepID: Int64, top: Int = 1, states: [TrialState] = [.completed]) throws -> [Trial] {
         guard top >= 0 else { throw SweepStoreError.invalidInput(field: "top", reason: "must be >= 0, got \(top)") }
         return try read { db in
-            let sweep = try Self.requireSweep(db, id: sweepID)
-            let order = sweep.goal == .minimize ? "ASC" : "DESC"
+            _ = try Self.requireSweep(db, id: sweepID)  // an unknown sweep is an error, not an empty list
             let placeholders = databaseQuestionMarks(count: states.count)
             var arguments: StatementArguments = [sweepID]
             arguments += StatementArguments(states.map(\.rawValue))
             arguments += [ValueKind.finite, top]
             return try Trial.fetchAll(db.cachedStatement(sql: """
                 SELECT \(Trial.selection) FROM trial
-                WHERE sweep_id = ? AND state IN (\(placeholders)) AND final_value_kind = ?
-                ORDER BY final_value \(order), number
+                WHERE sweep_id = ? AND state IN (\(placeholders)) AND normalised_final_value_kind = ?
+                ORDER BY normalised_final_value, number
                 LIMIT ?
                 """), arguments: arguments)
         }
@@ -140,7 +134,7 @@ extension SweepStore {
         }
     }
 
-    private static func fetchRunning(_ db: Database, sweepID: Int64?) throws -> [RunningTrial] {
+    static func fetchRunning(_ db: Database, sweepID: Int64?) throws -> [RunningTrial] {
         var sql = "SELECT \(Trial.selection) FROM trial WHERE state = ?"
         var arguments: StatementArguments = [TrialState.running]
         if let sweepID {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// Writes on the per-report path. The event loop groups the events of one loop turn
 /// and records them with one call, so one commit covers many reports.
@@ -62,8 +63,9 @@ extension SweepStore {
     }
 
     private static func validate(_ result: NewRungResult, field: String) throws {
-        guard result.value.isFinite else {
-            throw SweepStoreError.invalidInput(field: "\(field).value", reason: "must be finite, got \(result.value)")
+        guard result.objective.raw.isFinite, result.objective.normalised.isFinite else {
+            throw SweepStoreError.invalidInput(field: "\(field).objective",
+                                               reason: "must be finite, got \(result.objective.raw)")
         }
         guard result.resource.isFinite else {
             throw SweepStoreError.invalidInput(field: "\(field).resource",
@@ -75,12 +77,14 @@ extension SweepStore {
         do {
             try db.run("""
                 INSERT INTO report (sweep_id, trial_id, attempt, step, tokens, train_seconds, eval_seconds, metrics,
-                                    value, value_kind, recorded_at)
-                SELECT sweep_id, id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trial WHERE id = ?
+                                    raw_value, raw_value_kind, normalised_value, normalised_value_kind, recorded_at)
+                SELECT sweep_id, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM trial WHERE id = ?
                 """, [
                     report.attempt, report.step, report.tokens, report.trainSeconds,
                     report.evalSeconds, StoredJSON.encodeNumbers(report.metrics),
-                    ValueKind.storedNumber(report.objective), ValueKind(of: report.objective), at, report.trialID,
+                    ValueKind.storedNumber(report.objective.raw), ValueKind(of: report.objective.raw),
+                    ValueKind.storedNumber(report.objective.normalised), ValueKind(of: report.objective.normalised),
+                    at, report.trialID,
                 ])
             guard db.changesCount == 1 else { throw SweepStoreError.trialNotFound(id: report.trialID) }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY {
@@ -98,11 +102,13 @@ extension SweepStore {
 
     private static func insertRungResult(_ db: Database, _ result: NewRungResult, at: Double) throws {
         try db.run("""
-            INSERT INTO rung_result (sweep_id, trial_id, bracket, rung, resource, value, recorded_at)
-            SELECT sweep_id, id, ?, ?, ?, ?, ? FROM trial WHERE id = ?
+            INSERT INTO rung_result (sweep_id, trial_id, bracket, rung, resource, raw_value, normalised_value, recorded_at)
+            SELECT sweep_id, id, ?, ?, ?, ?, ?, ? FROM trial WHERE id = ?
             ON CONFLICT (trial_id, bracket, rung)
-            DO UPDATE SET resource = excluded.resource, value = excluded.value, recorded_at = excluded.recorded_at
-            """, [result.bracket, result.rung, result.resource, result.value, at, result.trialID])
+            DO UPDATE SET resource = excluded.resource, raw_value = excluded.raw_value,
+                          normalised_value = excluded.normalised_value, recorded_at = excluded.recorded_at
+            """, [result.bracket, result.rung, result.resource, result.objective.raw, result.objective.normalised,
+                  at, result.trialID])
         guard db.changesCount == 1 else { throw SweepStoreError.trialNotFound(id: result.trialID) }
     }
 

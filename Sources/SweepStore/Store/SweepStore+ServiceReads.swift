@@ -55,7 +55,7 @@ extension SweepStore {
             let orderBy: String
             switch order {
             case .number: orderBy = "number \(direction)"
-            case .value: orderBy = "final_value IS NULL, final_value \(direction), number"
+            case .value: orderBy = "raw_final_value IS NULL, raw_final_value \(direction), number"
             case .started: orderBy = "started_at IS NULL, started_at \(direction), number"
             }
             let trials = try Trial.fetchAll(db.cachedStatement(sql: """

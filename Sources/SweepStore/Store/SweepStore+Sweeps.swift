@@ -3,11 +3,12 @@ import Foundation
 import GRDB
 
 extension SweepStore {
-    /// Creates an active sweep. `specHash` defaults to `SpecHash.fnv1a64(spec)`.
+    /// Creates an active sweep, of kind `comparison` with its arms when `comparison` is
+    /// given, else `sweep`. `specHash` defaults to `SpecHash.fnv1a64(spec)`.
     /// Throws `sweepExists` when the name is taken.
     public func createSweep(name: String, spec: String, specHash: String? = nil, metric: String, goal: Goal,
                             maxTrials: Int? = nil, maxTrialSeconds: Double? = nil,
-                            selectsOnTest: Bool = false) throws -> Sweep {
+                            selectsOnTest: Bool = false, comparison: StoredComparison? = nil) throws -> Sweep {
         guard !name.isEmpty else {
             throw SweepStoreError.invalidInput(field: "sweep name", reason: "must not be empty")
         }
@@ -26,11 +27,14 @@ extension SweepStore {
             if try Self.fetchSweep(db, name: name) != nil { throw SweepStoreError.sweepExists(name: name) }
             try db.run("""
                 INSERT INTO sweep (name, spec, spec_hash, metric, goal, state, created_at,
-                                   max_trials, max_trial_seconds, selects_on_test)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   max_trials, max_trial_seconds, selects_on_test, kind)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [name, spec, specHash ?? SpecHash.fnv1a64(spec), metric, goal, SweepState.active,
-                      createdAt, maxTrials, maxTrialSeconds, selectsOnTest ? 1 : 0])
-            return try Self.requireSweep(db, id: db.lastInsertedRowID)
+                      createdAt, maxTrials, maxTrialSeconds, selectsOnTest ? 1 : 0,
+                      comparison == nil ? SweepKind.sweep : SweepKind.comparison])
+            let id = db.lastInsertedRowID
+            if let comparison { try Self.insertComparison(db, sweepID: id, comparison) }
+            return try Self.requireSweep(db, id: id)
         }
     }
 

@@ -5,14 +5,16 @@ public enum Goal: String, Sendable, CaseIterable, Codable {
     case maximize
 
     /// Maps a raw objective to "lower is better", the convention every stopping rule
-    /// and sampler compares in: `v` for minimize, `-v` for maximize. The map is its
-    /// own inverse, so `normalised` of a normalised value is the raw one again.
+    /// and sampler compares in: `v` for minimize, `-v` for maximize. Called in one
+    /// place, `Objective(raw:goal:)`, when the scheduler ingests a value; everything
+    /// downstream reads the normalised form from there (or from the store).
     public func normalised(_ value: Double) -> Double {
         self == .minimize ? value : -value
     }
 
-    /// Whether raw value `a` is better than raw value `b`.
-    public func prefers(_ a: Double, over b: Double) -> Bool {
-        normalised(a) < normalised(b)
+    /// The raw value of a normalised one (the map is its own inverse), for messages
+    /// about values that exist only normalised: a stopping rule's cutoff or median.
+    public func raw(fromNormalised value: Double) -> Double {
+        self == .minimize ? value : -value
     }
 }
