@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import TrialProtocol
 
@@ -31,12 +32,12 @@ public enum EnginePreflight {
     }
 
     /// The searched parameters at their first values.
-    static func probeParams(_ space: [ParameterSpec]) -> [String: JSONValue] {
-        var params: [String: JSONValue] = [:]
+    static func probeParams(_ space: [ParameterSpec]) -> ParamAssignment {
+        var params: ParamAssignment = [:]
         for p in space {
             switch p.domain {
-            case .uniform(let low, _), .logUniform(let low, _): params[p.name] = .number(low)
-            case .integer(let low, _): params[p.name] = .number(Double(low))
+            case .uniform(let low, _), .logUniform(let low, _): params[p.name] = .double(low)
+            case .integer(let low, _): params[p.name] = .int(low)
             case .choice(let values): params[p.name] = values[0]
             case .fixed(let value): params[p.name] = value
             }

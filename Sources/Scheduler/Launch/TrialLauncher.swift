@@ -46,9 +46,9 @@ public struct TrialLauncher {
     }
 
     /// The config the engine receives for this trial.
-    public func config(number: Int64, params: [String: JSONValue], seed: Int64) -> JSONValue {
+    public func config(number: Int64, params: ParamAssignment, seed: Int64) -> JSONValue {
         var root = spec.trial
-        for name in params.keys.sorted() { Self.set(&root, path: name, to: params[name]!) }
+        for name in params.keys.sorted() { Self.set(&root, path: name, to: JSONValue(params[name]!)) }
         if let budget = spec.budget {
             Self.set(&root, path: TrialBudget.configSection, to: .object([budget.key.rawValue: .number(budget.amount)]))
         }
@@ -59,7 +59,7 @@ public struct TrialLauncher {
     }
 
     /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
-    public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int,
+    public func launch(number: Int64, params: ParamAssignment, seed: Int64, slot: Int,
                        resumeFrom checkpoint: String?, output: TrialOutputFiles? = nil) throws -> TrialLaunch {
         let directory = trialDirectory(number: number)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

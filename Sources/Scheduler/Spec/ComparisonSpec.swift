@@ -13,10 +13,10 @@ import TrialProtocol
 public struct ComparisonSpec: Sendable, Equatable, ExecutionFields {
     public struct Arm: Sendable, Equatable {
         public var name: String
-        /// Dotted config key → scalar (number, string or boolean), set on top of `trial`.
-        public var params: [String: JSONValue]
+        /// Dotted config key → value, set on top of `trial`.
+        public var params: ParamAssignment
 
-        public init(name: String, params: [String: JSONValue]) {
+        public init(name: String, params: ParamAssignment) {
             self.name = name
             self.params = params
         }

@@ -109,7 +109,7 @@ extension SweepSpec {
         let kinds = ["uniform", "log_uniform", "int", "choice"]
         switch value {
         case .number, .string, .bool:
-            return .fixed(value)
+            return .fixed(ParamValue(scalar: value)!)
         case .null:
             throw document.error(field: field, "has no value: give a domain ({uniform: [low, high]}, …) or a fixed "
                                      + "number, string or boolean")
@@ -153,18 +153,18 @@ extension SweepSpec {
                 guard case .array(let items) = argument, !items.isEmpty else {
                     throw document.error(field: place, "must be a non-empty list of values (got \(ConfigReader.show(argument)))")
                 }
+                var choices: [ParamValue] = []
                 for (index, item) in items.enumerated() {
-                    switch item {
-                    case .number, .string, .bool: break
-                    default:
+                    guard let choice = ParamValue(scalar: item) else {
                         throw document.error(field: "\(place)[\(index)]", "must be a number, string or boolean "
                                                  + "(got \(ConfigReader.show(item)))")
                     }
-                    if let first = items[..<index].firstIndex(of: item) {
+                    if let first = choices.firstIndex(of: choice) {
                         throw document.error(field: "\(place)[\(index)]", "repeats choice[\(first)]: choices must be distinct")
                     }
+                    choices.append(choice)
                 }
-                return .choice(items)
+                return .choice(choices)
             default:
                 // `designer: {mass_max: 0.3}` is a nested config value, not a domain.
                 let hint = NearestName.suggestion(for: kind, among: kinds).map { "; did you mean \($0)?" }
