@@ -62,11 +62,11 @@ public struct TrialConfig: Sendable {
     /// Downstream feedback for the designer (`vpt`, `random_feedback`).
     public struct FeedbackSettings: Sendable {
         /// Feedback examples used: the first `size` of the feedback pool (|D_f|).
-        public var size = 1024
+        public var size = TrialConfigKey.Feedback.size.defaultValue
         /// Examples per g_down minibatch.
-        public var batch = 8
+        public var batch = TrialConfigKey.Feedback.batch.defaultValue
         /// Learner updates between g_down refreshes.
-        public var every = 1
+        public var every = TrialConfigKey.Feedback.every.defaultValue
     }
 
     public enum JVPMode: String, Sendable, CaseIterable { case exact, finiteDifference = "finite_difference" }
@@ -88,15 +88,15 @@ public struct TrialConfig: Sendable {
     /// Reads and validates a document; errors name file, line and field.
     public init(document doc: ConfigDocument) throws {
         let r = try ConfigReader(doc)
-        trial = try r.optionalString("trial")
-        base = try r.string("base")
-        data = try r.string("data")
-        arm = try r.choice("arm", default: Arm.baseline)
-        seed = UInt64(try r.int("seed", default: 1, ">= 0", where: { $0 >= 0 }))
+        trial = try r.optionalString(TrialConfigKey.trial.name)
+        base = try r.string(TrialConfigKey.base.name)
+        data = try r.string(TrialConfigKey.data.name)
+        arm = try r.choice(TrialConfigKey.arm.name, default: Arm.baseline)
+        seed = UInt64(try r.int(TrialConfigKey.seed.name, default: 1, ">= 0", where: { $0 >= 0 }))
 
-        let l = try r.section("learner")
+        let l = try r.section(TrialConfigKey.Learner.section)
         var o = OptimizerSettings()
-        o.lr = try l.double("lr", default: 3e-4, "> 0", where: { $0 > 0 })
+        o.lr = try l.double(TrialConfigKey.Learner.lr)
         o.lrMin = try l.double("lr_min", default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
         o.warmup = try l.int("warmup", default: 20, ">= 0", where: { $0 >= 0 })
         o.weightDecay = Float(try l.double("weight_decay", default: 0.1, ">= 0", where: { $0 >= 0 }))
@@ -113,11 +113,12 @@ public struct TrialConfig: Sendable {
         let updates = try b.optionalInt(TrialBudget.Key.updates.rawValue, ">= 1", where: { $0 >= 1 })
         let seconds = try b.optionalDouble(TrialBudget.Key.seconds.rawValue, "> 0", where: { $0 > 0 })
         try b.finish()
+        let (updatesKey, secondsKey) = (TrialBudget.Key.updates.configKey, TrialBudget.Key.seconds.configKey)
         switch (updates, seconds) {
         case (let u?, nil): budget = .updates(u)
         case (nil, let s?): budget = .seconds(s)
-        case (nil, nil): throw doc.error(field: "budget", "set exactly one of budget.updates or budget.seconds")
-        default: throw doc.error(field: "budget", "set only one of budget.updates and budget.seconds, not both")
+        case (nil, nil): throw doc.error(field: TrialBudget.configSection, "set exactly one of \(updatesKey) or \(secondsKey)")
+        default: throw doc.error(field: TrialBudget.configSection, "set only one of \(updatesKey) and \(secondsKey), not both")
         }
 
         let rep = try r.section("report")
@@ -134,24 +135,22 @@ public struct TrialConfig: Sendable {
                             batch: try e.int("batch", default: 32, ">= 1", where: { $0 >= 1 }))
         try e.finish()
 
-        let c = try r.section("checkpoint")
-        checkpoint = CheckpointSettings(dir: try c.optionalString("dir"),
-                                        every: try c.optionalInt("every", ">= 1", where: { $0 >= 1 }))
+        let c = try r.section(TrialConfigKey.checkpointSection)
+        checkpoint = CheckpointSettings(dir: try c.optionalString(TrialConfigKey.checkpointDir.name),
+                                        every: try c.optionalInt(TrialConfigKey.checkpointEvery.name, ">= 1", where: { $0 >= 1 }))
         try c.finish()
 
-        let d = try r.section("designer")
-        designer = DesignerConfig(
-            massMax: try d.double("mass_max", default: 0.1, "in [0, 1]", where: { $0 >= 0 && $0 <= 1 }),
-            topK: try d.int("top_k", default: 4, "in 1...255", where: { $0 >= 1 && $0 <= 255 }),
-            hidden: try d.int("hidden", default: 32, ">= 1", where: { $0 >= 1 }),
-            lr: try d.double("lr", default: 1e-3, "> 0", where: { $0 > 0 }),
-            entropy: try d.double("entropy", default: 0, ">= 0", where: { $0 >= 0 }))
+        let designerKeys = TrialConfigKey.Designer.self
+        let d = try r.section(designerKeys.section)
+        designer = DesignerConfig(massMax: try d.double(designerKeys.massMax), topK: try d.int(designerKeys.topK),
+                                  hidden: try d.int(designerKeys.hidden), lr: try d.double(designerKeys.lr),
+                                  entropy: try d.double(designerKeys.entropy))
         try d.finish()
 
-        let f = try r.section("feedback")
-        feedback = FeedbackSettings(size: try f.int("size", default: 1024, ">= 1", where: { $0 >= 1 }),
-                                    batch: try f.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
-                                    every: try f.int("every", default: 1, ">= 1", where: { $0 >= 1 }))
+        let feedbackKeys = TrialConfigKey.Feedback.self
+        let f = try r.section(feedbackKeys.section)
+        feedback = FeedbackSettings(size: try f.int(feedbackKeys.size), batch: try f.int(feedbackKeys.batch),
+                                    every: try f.int(feedbackKeys.every))
         try f.finish()
 
         let a = try r.section("align")

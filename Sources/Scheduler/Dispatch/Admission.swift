@@ -112,7 +112,7 @@ final class Admission {
     /// A `seed` the parameter source chose (a comparison pairs arms by seed) wins over
     /// the seed derived from the search seed and the trial number.
     private func trialSeed(_ proposal: ParamAssignment, number: Int64) -> Int64 {
-        if let x = proposal["seed"]?.doubleValue, x == x.rounded(), x >= 0, x < 9e15 { return Int64(x) }
+        if let x = proposal[TrialConfigKey.seed.dotted]?.doubleValue, x == x.rounded(), x >= 0, x < 9e15 { return Int64(x) }
         return TrialLauncher.seed(searchSeed: spec.seed, number: number)
     }
 

@@ -15,7 +15,7 @@ public struct ComparisonParameterSource: ParameterSource, Sendable {
     public func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal {
         guard let cell = spec.cell(ofTrial: Int64(trialNumber)) else { return .exhausted }
         var params = cell.arm.params
-        params["seed"] = .int(Int(cell.seed))
+        params[TrialConfigKey.seed.dotted] = .int(Int(cell.seed))
         return .params(params)
     }
 

@@ -24,7 +24,8 @@ public struct ComparisonSpec: Sendable, Equatable, ExecutionFields {
 
     /// Keys the comparison itself sets in every trial config (the seed of the cell, the
     /// trial key, the matched budget, the checkpoint directory): no arm may set them.
-    public static let reservedKeys = ["seed", "trial", "budget", "checkpoint.dir"]
+    public static let reservedKeys = [TrialConfigKey.seed.dotted, TrialConfigKey.trial.dotted, TrialBudget.configSection,
+                                      TrialConfigKey.checkpointDir.dotted]
 
     public var name: String
     public var engine: SweepSpec.Engine

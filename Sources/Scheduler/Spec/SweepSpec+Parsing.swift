@@ -7,7 +7,7 @@ import TrialProtocol
 extension SweepSpec {
     /// Keys the scheduler sets in every trial config itself: a parameter there would
     /// be overwritten without a word.
-    static let keysSetByScheduler = ["trial", "checkpoint.dir"]
+    static let keysSetByScheduler = TrialConfigKey.setByScheduler.map(\.dotted)
 
     static let topLevelFields = ["name", "engine", "trial", "trial_file", "space", "search", "stopping", "metric",
                                  "budget", "limits", "parallel", "retries", "deadline", "executor"]
@@ -91,13 +91,13 @@ extension SweepSpec {
             throw document.error(field: "space", "must be a mapping of dotted config keys to domains "
                                      + "(got \(ConfigReader.show(raw)))")
         }
-        let reserved = keysSetByScheduler + (budget == nil ? [] : ["budget"])
+        let reserved = keysSetByScheduler + (budget == nil ? [] : [TrialBudget.configSection])
         // The order of the space matters (grid order, quasi-random dimensions): the file's.
         return try SpecSections.fileOrder(entries.keys, under: "space", document).map { name in
             let field = "space.\(name)"
             if let problem = SpecSections.configKeyProblem(name) { throw document.error(field: field, problem) }
             if let key = SpecSections.conflict(of: name, with: reserved) {
-                let origin = key == "budget" ? " (from the spec's budget)" : ""
+                let origin = key == TrialBudget.configSection ? " (from the spec's budget)" : ""
                 throw document.error(field: field, "\(key) is set by the scheduler in every trial config\(origin); "
                                          + "it cannot be a parameter")
             }
