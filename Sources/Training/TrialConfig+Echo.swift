@@ -8,41 +8,40 @@ extension TrialConfig {
         func n(_ x: Double) -> JSONValue { .number(x) }
         func i(_ x: Int) -> JSONValue { .number(Double(x)) }
         func opt(_ x: Int?) -> JSONValue { x.map(i) ?? .null }
+        /// A section's values under their keys' names.
+        func section(_ values: KeyValuePairs<TrialConfigKey, JSONValue>) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) }))
+        }
         let o = learner.optimizer
-        let budgetValue: [String: JSONValue] = [budget.key.rawValue: n(budget.amount)]
-        let designerKeys = TrialConfigKey.Designer.self, feedbackKeys = TrialConfigKey.Feedback.self
+        typealias K = TrialConfigKey
+        let (L, R, E, D, F, A) = (K.Learner.self, K.Report.self, K.Eval.self, K.Designer.self, K.Feedback.self, K.Align.self)
         var root: [String: JSONValue] = [
-            TrialConfigKey.base.name: .string(base), TrialConfigKey.data.name: .string(data),
-            TrialConfigKey.arm.name: .string(arm.rawValue), TrialConfigKey.seed.name: n(Double(seed)),
-            TrialConfigKey.Learner.section: .object([
-                TrialConfigKey.Learner.lr.key.name: n(o.lr), "lr_min": n(o.lrMin), "warmup": i(o.warmup),
-                "weight_decay": n(Double(o.weightDecay)),
-                "beta1": n(Double(o.beta1)), "beta2": n(Double(o.beta2)), "clip": n(o.clip),
-                "decay_embeddings": .bool(o.decayEmbeddings), "batch": i(learner.batch), "seq": i(learner.seq),
+            K.base.name: .string(base), K.data.name: .string(data), K.arm.name: .string(arm.rawValue),
+            K.seed.name: n(Double(seed)),
+            L.section: section([
+                L.lr.key: n(o.lr), L.lrMin: n(o.lrMin), L.warmup.key: i(o.warmup),
+                L.weightDecay.key: n(Double(o.weightDecay)), L.beta1.key: n(Double(o.beta1)),
+                L.beta2.key: n(Double(o.beta2)), L.clip.key: n(o.clip), L.decayEmbeddings: .bool(o.decayEmbeddings),
+                L.batch.key: i(learner.batch), L.seq.key: i(learner.seq),
             ]),
-            TrialBudget.configSection: .object(budgetValue),
-            "report": .object(["every": i(report.every), "val_examples": i(report.valExamples)]),
-            "eval": .object([
-                "max_new_tokens": i(eval.maxNewTokens), "heldout_windows": i(eval.heldoutWindows),
-                "feedback_examples": i(eval.feedbackExamples), "final_val_examples": opt(eval.finalValExamples),
-                "test_examples": opt(eval.testExamples), "batch": i(eval.batch),
+            TrialBudget.configSection: section([budget.key.configKey: n(budget.amount)]),
+            R.section: section([R.every.key: i(report.every), R.valExamples.key: i(report.valExamples)]),
+            E.section: section([
+                E.maxNewTokens.key: i(eval.maxNewTokens), E.heldoutWindows.key: i(eval.heldoutWindows),
+                E.feedbackExamples.key: i(eval.feedbackExamples), E.finalValExamples: opt(eval.finalValExamples),
+                E.testExamples: opt(eval.testExamples), E.batch.key: i(eval.batch),
             ]),
-            TrialConfigKey.checkpointSection: .object([
-                TrialConfigKey.checkpointDir.name: checkpoint.dir.map(JSONValue.string) ?? .null,
-                TrialConfigKey.checkpointEvery.name: opt(checkpoint.every),
+            K.checkpointSection: section([
+                K.checkpointDir: checkpoint.dir.map(JSONValue.string) ?? .null, K.checkpointEvery: opt(checkpoint.every),
             ]),
-            designerKeys.section: .object([
-                designerKeys.massMax.key.name: n(designer.massMax), designerKeys.topK.key.name: i(designer.topK),
-                designerKeys.hidden.key.name: i(designer.hidden), designerKeys.lr.key.name: n(designer.lr),
-                designerKeys.entropy.key.name: n(designer.entropy),
+            D.section: section([
+                D.massMax.key: n(designer.massMax), D.topK.key: i(designer.topK), D.hidden.key: i(designer.hidden),
+                D.lr.key: n(designer.lr), D.entropy.key: n(designer.entropy),
             ]),
-            feedbackKeys.section: .object([
-                feedbackKeys.size.key.name: i(feedback.size), feedbackKeys.batch.key.name: i(feedback.batch),
-                feedbackKeys.every.key.name: i(feedback.every),
-            ]),
-            "align": .object(["params": .string(align.params.rawValue), "jvp": .string(align.jvp.rawValue)]),
+            F.section: section([F.size.key: i(feedback.size), F.batch.key: i(feedback.batch), F.every.key: i(feedback.every)]),
+            A.section: section([A.params: .string(align.params.rawValue), A.jvp: .string(align.jvp.rawValue)]),
         ]
-        if let trial { root[TrialConfigKey.trial.name] = .string(trial) }
+        if let trial { root[K.trial.name] = .string(trial) }
         return .object(root)
     }
 }

@@ -34,29 +34,29 @@ public struct TrialConfig: Sendable {
 
     public struct LearnerSettings: Sendable {
         public var optimizer = OptimizerSettings()
-        public var batch = 8
+        public var batch = TrialConfigKey.Learner.batch.defaultValue
         /// Sequence length T (≤ the base model's context; 0 means the context).
-        public var seq = 0
+        public var seq = TrialConfigKey.Learner.seq.defaultValue
     }
 
     public struct ReportSettings: Sendable {
         /// Updates between reports (and evaluations).
-        public var every = 50
+        public var every = TrialConfigKey.Report.every.defaultValue
         /// Validation examples scored for Pass@1 at each report (0: none).
-        public var valExamples = 64
+        public var valExamples = TrialConfigKey.Report.valExamples.defaultValue
     }
 
     public struct EvalSettings: Sendable {
-        public var maxNewTokens = 96
+        public var maxNewTokens = TrialConfigKey.Eval.maxNewTokens.defaultValue
         /// Held-out windows for the held-out LM loss.
-        public var heldoutWindows = 32
+        public var heldoutWindows = TrialConfigKey.Eval.heldoutWindows.defaultValue
         /// Feedback examples for the feedback-set loss (L_down).
-        public var feedbackExamples = 64
+        public var feedbackExamples = TrialConfigKey.Eval.feedbackExamples.defaultValue
         /// Validation examples at the end (nil: all).
         public var finalValExamples: Int?
         /// Test examples at the end (nil: all; 0: skip the test split).
         public var testExamples: Int?
-        public var batch = 32
+        public var batch = TrialConfigKey.Eval.batch.defaultValue
     }
 
     /// Downstream feedback for the designer (`vpt`, `random_feedback`).
@@ -94,19 +94,18 @@ public struct TrialConfig: Sendable {
         arm = try r.choice(TrialConfigKey.arm.name, default: Arm.baseline)
         seed = UInt64(try r.int(TrialConfigKey.seed.name, default: 1, ">= 0", where: { $0 >= 0 }))
 
-        let l = try r.section(TrialConfigKey.Learner.section)
+        let learnerKeys = TrialConfigKey.Learner.self
+        let l = try r.section(learnerKeys.section)
         var o = OptimizerSettings()
-        o.lr = try l.double(TrialConfigKey.Learner.lr)
-        o.lrMin = try l.double("lr_min", default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
-        o.warmup = try l.int("warmup", default: 20, ">= 0", where: { $0 >= 0 })
-        o.weightDecay = Float(try l.double("weight_decay", default: 0.1, ">= 0", where: { $0 >= 0 }))
-        o.beta1 = Float(try l.double("beta1", default: 0.9, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
-        o.beta2 = Float(try l.double("beta2", default: 0.95, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
-        o.clip = try l.double("clip", default: 1.0)
-        o.decayEmbeddings = try l.bool("decay_embeddings", default: false)
-        learner = LearnerSettings(optimizer: o,
-                                  batch: try l.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
-                                  seq: try l.int("seq", default: 0, ">= 0 (0: the model context)", where: { $0 >= 0 }))
+        o.lr = try l.double(learnerKeys.lr)
+        o.lrMin = try l.double(learnerKeys.lrMin.name, default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
+        o.warmup = try l.int(learnerKeys.warmup)
+        o.weightDecay = Float(try l.double(learnerKeys.weightDecay))
+        o.beta1 = Float(try l.double(learnerKeys.beta1))
+        o.beta2 = Float(try l.double(learnerKeys.beta2))
+        o.clip = try l.double(learnerKeys.clip)
+        o.decayEmbeddings = try l.bool(learnerKeys.decayEmbeddings.name, default: false)
+        learner = LearnerSettings(optimizer: o, batch: try l.int(learnerKeys.batch), seq: try l.int(learnerKeys.seq))
         try l.finish()
 
         let b = try r.section(TrialBudget.configSection)
@@ -121,18 +120,19 @@ public struct TrialConfig: Sendable {
         default: throw doc.error(field: TrialBudget.configSection, "set only one of \(updatesKey) and \(secondsKey), not both")
         }
 
-        let rep = try r.section("report")
-        report = ReportSettings(every: try rep.int("every", default: 50, ">= 1", where: { $0 >= 1 }),
-                                valExamples: try rep.int("val_examples", default: 64, ">= 0", where: { $0 >= 0 }))
+        let reportKeys = TrialConfigKey.Report.self
+        let rep = try r.section(reportKeys.section)
+        report = ReportSettings(every: try rep.int(reportKeys.every), valExamples: try rep.int(reportKeys.valExamples))
         try rep.finish()
 
-        let e = try r.section("eval")
-        eval = EvalSettings(maxNewTokens: try e.int("max_new_tokens", default: 96, ">= 1", where: { $0 >= 1 }),
-                            heldoutWindows: try e.int("heldout_windows", default: 32, ">= 0", where: { $0 >= 0 }),
-                            feedbackExamples: try e.int("feedback_examples", default: 64, ">= 0", where: { $0 >= 0 }),
-                            finalValExamples: try e.optionalInt("final_val_examples", ">= 0", where: { $0 >= 0 }),
-                            testExamples: try e.optionalInt("test_examples", ">= 0", where: { $0 >= 0 }),
-                            batch: try e.int("batch", default: 32, ">= 1", where: { $0 >= 1 }))
+        let evalKeys = TrialConfigKey.Eval.self
+        let e = try r.section(evalKeys.section)
+        eval = EvalSettings(maxNewTokens: try e.int(evalKeys.maxNewTokens),
+                            heldoutWindows: try e.int(evalKeys.heldoutWindows),
+                            feedbackExamples: try e.int(evalKeys.feedbackExamples),
+                            finalValExamples: try e.optionalInt(evalKeys.finalValExamples.name, ">= 0", where: { $0 >= 0 }),
+                            testExamples: try e.optionalInt(evalKeys.testExamples.name, ">= 0", where: { $0 >= 0 }),
+                            batch: try e.int(evalKeys.batch))
         try e.finish()
 
         let c = try r.section(TrialConfigKey.checkpointSection)
@@ -153,9 +153,10 @@ public struct TrialConfig: Sendable {
                                     every: try f.int(feedbackKeys.every))
         try f.finish()
 
-        let a = try r.section("align")
-        align = AlignSettings(params: try a.choice("params", default: AlignParameters.all),
-                              jvp: try a.choice("jvp", default: JVPMode.exact))
+        let alignKeys = TrialConfigKey.Align.self
+        let a = try r.section(alignKeys.section)
+        align = AlignSettings(params: try a.choice(alignKeys.params.name, default: AlignParameters.all),
+                              jvp: try a.choice(alignKeys.jvp.name, default: JVPMode.exact))
         try a.finish()
 
         try r.finish()

@@ -99,12 +99,68 @@ extension TrialConfigKey {
                                                           ">= 1", accepts: { $0 >= 1 })
     }
 
-    /// The learner's optimiser (`learner.*`; the rest of the section is engine detail).
+    /// The learner and its optimiser (`learner.*`).
     public enum Learner {
         public static let section = "learner"
         /// The peak learning rate.
         public static let lr = TrialConfigSetting<Double>(TrialConfigKey("lr", in: section), default: 3e-4,
                                                           "> 0", accepts: { $0 > 0 })
+        /// The floor of the schedule; its default (lr / 10) and rule (<= lr) depend on `lr`.
+        public static let lrMin = TrialConfigKey("lr_min", in: section)
+        public static let warmup = TrialConfigSetting<Int>(TrialConfigKey("warmup", in: section), default: 20,
+                                                           ">= 0", accepts: { $0 >= 0 })
+        public static let weightDecay = TrialConfigSetting<Double>(TrialConfigKey("weight_decay", in: section),
+                                                                   default: 0.1, ">= 0", accepts: { $0 >= 0 })
+        public static let beta1 = TrialConfigSetting<Double>(TrialConfigKey("beta1", in: section), default: 0.9,
+                                                             "in [0, 1)", accepts: { $0 >= 0 && $0 < 1 })
+        public static let beta2 = TrialConfigSetting<Double>(TrialConfigKey("beta2", in: section), default: 0.95,
+                                                             "in [0, 1)", accepts: { $0 >= 0 && $0 < 1 })
+        /// Global gradient-norm bound; <= 0 disables clipping.
+        public static let clip = TrialConfigSetting<Double>(TrialConfigKey("clip", in: section), default: 1.0,
+                                                            "", accepts: { _ in true })
+        /// Whether the embeddings are decayed too (a boolean, default false).
+        public static let decayEmbeddings = TrialConfigKey("decay_embeddings", in: section)
+        /// Sequences per update.
+        public static let batch = TrialConfigSetting<Int>(TrialConfigKey("batch", in: section), default: 8,
+                                                          ">= 1", accepts: { $0 >= 1 })
+        /// Sequence length T; 0 means the model's context.
+        public static let seq = TrialConfigSetting<Int>(TrialConfigKey("seq", in: section), default: 0,
+                                                        ">= 0 (0: the model context)", accepts: { $0 >= 0 })
+    }
+
+    /// Reports (`report.*`).
+    public enum Report {
+        public static let section = "report"
+        /// Updates between reports (and evaluations).
+        public static let every = TrialConfigSetting<Int>(TrialConfigKey("every", in: section), default: 50,
+                                                          ">= 1", accepts: { $0 >= 1 })
+        /// Validation examples scored for Pass@1 at each report.
+        public static let valExamples = TrialConfigSetting<Int>(TrialConfigKey("val_examples", in: section),
+                                                                default: 64, ">= 0", accepts: { $0 >= 0 })
+    }
+
+    /// Evaluation (`eval.*`).
+    public enum Eval {
+        public static let section = "eval"
+        public static let maxNewTokens = TrialConfigSetting<Int>(TrialConfigKey("max_new_tokens", in: section),
+                                                                 default: 96, ">= 1", accepts: { $0 >= 1 })
+        public static let heldoutWindows = TrialConfigSetting<Int>(TrialConfigKey("heldout_windows", in: section),
+                                                                   default: 32, ">= 0", accepts: { $0 >= 0 })
+        public static let feedbackExamples = TrialConfigSetting<Int>(TrialConfigKey("feedback_examples", in: section),
+                                                                     default: 64, ">= 0", accepts: { $0 >= 0 })
+        /// Validation examples at the end (absent: all).
+        public static let finalValExamples = TrialConfigKey("final_val_examples", in: section)
+        /// Test examples at the end (absent: all; 0: the test split is skipped).
+        public static let testExamples = TrialConfigKey("test_examples", in: section)
+        public static let batch = TrialConfigSetting<Int>(TrialConfigKey("batch", in: section), default: 32,
+                                                          ">= 1", accepts: { $0 >= 1 })
+    }
+
+    /// How u = J·g_down is computed (`align.*`; the values are the engine's enumerations).
+    public enum Align {
+        public static let section = "align"
+        public static let params = TrialConfigKey("params", in: section)
+        public static let jvp = TrialConfigKey("jvp", in: section)
     }
 }
 
