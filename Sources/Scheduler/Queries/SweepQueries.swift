@@ -74,9 +74,6 @@ public enum SweepQueries {
         return "warning: sweep \(sweep.name) selected on the test split (\(sweep.metric), metric.allow_test_split: "
             + "true): its best values are optimistically biased estimates of test performance"
     }
-
-    /// Parameters as plain JSON values (for printing).
-    public static func params(_ trial: Trial) -> [String: JSONValue] { trial.params.mapValues(JSONValue.init) }
 }
 
 extension SweepQueries {
