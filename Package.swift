@@ -30,7 +30,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
-        // The vocabulary scheduler and engines share: seeded generator, hash.
+        // The vocabulary scheduler and engines share: goal, budget, the parameter value, trial-config
+        // keys, the assignment handed to an engine, the seeded generator, the hash.
         .target(name: "Vocabulary"),
 
         // Engine.
@@ -74,7 +75,7 @@ let package = Package(
         .executableTarget(name: "vsweep-service", dependencies: [
             "Service", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol"]),
+        .executableTarget(name: "noop-engine", dependencies: ["TrialProtocol", "Vocabulary"]),
         .executableTarget(name: "bench-engine", dependencies: ["Learner", "Kernels", "COpenBLAS", "Training", "Corpus", "ConfigFiles", "Vocabulary"]),
         // The built-in engine's numbers for one V-pretraining step, for the PyTorch engine's cross-check.
         .executableTarget(name: "engine-probe", dependencies: ["Learner", "Kernels", "Training", "Vocabulary"]),

@@ -1,4 +1,5 @@
 import TrialProtocol
+import Vocabulary
 
 extension TrialConfig {
     /// The effective configuration, defaults filled in, as echoed in `started`
@@ -7,33 +8,40 @@ extension TrialConfig {
         func n(_ x: Double) -> JSONValue { .number(x) }
         func i(_ x: Int) -> JSONValue { .number(Double(x)) }
         func opt(_ x: Int?) -> JSONValue { x.map(i) ?? .null }
-        let o = learner.optimizer
-        var budgetValue: [String: JSONValue] = [:]
-        switch budget {
-        case .updates(let u): budgetValue["updates"] = i(u)
-        case .seconds(let s): budgetValue["seconds"] = n(s)
+        /// A section's values under their keys' names.
+        func section(_ values: KeyValuePairs<TrialConfigKey, JSONValue>) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: values.map { ($0.key.name, $0.value) }))
         }
+        let o = learner.optimizer
+        typealias K = TrialConfigKey
+        let (L, R, E, D, F, A) = (K.Learner.self, K.Report.self, K.Eval.self, K.Designer.self, K.Feedback.self, K.Align.self)
         var root: [String: JSONValue] = [
-            "base": .string(base), "data": .string(data), "arm": .string(arm.rawValue), "seed": n(Double(seed)),
-            "learner": .object([
-                "lr": n(o.lr), "lr_min": n(o.lrMin), "warmup": i(o.warmup), "weight_decay": n(Double(o.weightDecay)),
-                "beta1": n(Double(o.beta1)), "beta2": n(Double(o.beta2)), "clip": n(o.clip),
-                "decay_embeddings": .bool(o.decayEmbeddings), "batch": i(learner.batch), "seq": i(learner.seq),
+            K.base.name: .string(base), K.data.name: .string(data), K.arm.name: .string(arm.rawValue),
+            K.seed.name: n(Double(seed)),
+            L.section: section([
+                L.lr.key: n(o.lr), L.lrMin: n(o.lrMin), L.warmup.key: i(o.warmup),
+                L.weightDecay.key: n(Double(o.weightDecay)), L.beta1.key: n(Double(o.beta1)),
+                L.beta2.key: n(Double(o.beta2)), L.clip.key: n(o.clip), L.decayEmbeddings: .bool(o.decayEmbeddings),
+                L.batch.key: i(learner.batch), L.seq.key: i(learner.seq),
             ]),
-            "budget": .object(budgetValue),
-            "report": .object(["every": i(report.every), "val_examples": i(report.valExamples)]),
-            "eval": .object([
-                "max_new_tokens": i(eval.maxNewTokens), "heldout_windows": i(eval.heldoutWindows),
-                "feedback_examples": i(eval.feedbackExamples), "final_val_examples": opt(eval.finalValExamples),
-                "test_examples": opt(eval.testExamples), "batch": i(eval.batch),
+            TrialBudget.configSection: section([budget.key.configKey: n(budget.amount)]),
+            R.section: section([R.every.key: i(report.every), R.valExamples.key: i(report.valExamples)]),
+            E.section: section([
+                E.maxNewTokens.key: i(eval.maxNewTokens), E.heldoutWindows.key: i(eval.heldoutWindows),
+                E.feedbackExamples.key: i(eval.feedbackExamples), E.finalValExamples: opt(eval.finalValExamples),
+                E.testExamples: opt(eval.testExamples), E.batch.key: i(eval.batch),
             ]),
-            "checkpoint": .object(["dir": checkpoint.dir.map(JSONValue.string) ?? .null, "every": opt(checkpoint.every)]),
-            "designer": .object(["mass_max": n(designer.massMax), "top_k": i(designer.topK), "hidden": i(designer.hidden),
-                                 "lr": n(designer.lr), "entropy": n(designer.entropy)]),
-            "feedback": .object(["size": i(feedback.size), "batch": i(feedback.batch), "every": i(feedback.every)]),
-            "align": .object(["params": .string(align.params.rawValue), "jvp": .string(align.jvp.rawValue)]),
+            K.checkpointSection: section([
+                K.checkpointDir: checkpoint.dir.map(JSONValue.string) ?? .null, K.checkpointEvery: opt(checkpoint.every),
+            ]),
+            D.section: section([
+                D.massMax.key: n(designer.massMax), D.topK.key: i(designer.topK), D.hidden.key: i(designer.hidden),
+                D.lr.key: n(designer.lr), D.entropy.key: n(designer.entropy),
+            ]),
+            F.section: section([F.size.key: i(feedback.size), F.batch.key: i(feedback.batch), F.every.key: i(feedback.every)]),
+            A.section: section([A.params: .string(align.params.rawValue), A.jvp: .string(align.jvp.rawValue)]),
         ]
-        if let trial { root["trial"] = .string(trial) }
+        if let trial { root[K.trial.name] = .string(trial) }
         return .object(root)
     }
 }

@@ -34,39 +34,39 @@ public struct TrialConfig: Sendable {
 
     public struct LearnerSettings: Sendable {
         public var optimizer = OptimizerSettings()
-        public var batch = 8
+        public var batch = TrialConfigKey.Learner.batch.defaultValue
         /// Sequence length T (≤ the base model's context; 0 means the context).
-        public var seq = 0
+        public var seq = TrialConfigKey.Learner.seq.defaultValue
     }
 
     public struct ReportSettings: Sendable {
         /// Updates between reports (and evaluations).
-        public var every = 50
+        public var every = TrialConfigKey.Report.every.defaultValue
         /// Validation examples scored for Pass@1 at each report (0: none).
-        public var valExamples = 64
+        public var valExamples = TrialConfigKey.Report.valExamples.defaultValue
     }
 
     public struct EvalSettings: Sendable {
-        public var maxNewTokens = 96
+        public var maxNewTokens = TrialConfigKey.Eval.maxNewTokens.defaultValue
         /// Held-out windows for the held-out LM loss.
-        public var heldoutWindows = 32
+        public var heldoutWindows = TrialConfigKey.Eval.heldoutWindows.defaultValue
         /// Feedback examples for the feedback-set loss (L_down).
-        public var feedbackExamples = 64
+        public var feedbackExamples = TrialConfigKey.Eval.feedbackExamples.defaultValue
         /// Validation examples at the end (nil: all).
         public var finalValExamples: Int?
         /// Test examples at the end (nil: all; 0: skip the test split).
         public var testExamples: Int?
-        public var batch = 32
+        public var batch = TrialConfigKey.Eval.batch.defaultValue
     }
 
     /// Downstream feedback for the designer (`vpt`, `random_feedback`).
     public struct FeedbackSettings: Sendable {
         /// Feedback examples used: the first `size` of the feedback pool (|D_f|).
-        public var size = 1024
+        public var size = TrialConfigKey.Feedback.size.defaultValue
         /// Examples per g_down minibatch.
-        public var batch = 8
+        public var batch = TrialConfigKey.Feedback.batch.defaultValue
         /// Learner updates between g_down refreshes.
-        public var every = 1
+        public var every = TrialConfigKey.Feedback.every.defaultValue
     }
 
     public enum JVPMode: String, Sendable, CaseIterable { case exact, finiteDifference = "finite_difference" }
@@ -88,75 +88,75 @@ public struct TrialConfig: Sendable {
     /// Reads and validates a document; errors name file, line and field.
     public init(document doc: ConfigDocument) throws {
         let r = try ConfigReader(doc)
-        trial = try r.optionalString("trial")
-        base = try r.string("base")
-        data = try r.string("data")
-        arm = try r.choice("arm", default: Arm.baseline)
-        seed = UInt64(try r.int("seed", default: 1, ">= 0", where: { $0 >= 0 }))
+        trial = try r.optionalString(TrialConfigKey.trial.name)
+        base = try r.string(TrialConfigKey.base.name)
+        data = try r.string(TrialConfigKey.data.name)
+        arm = try r.choice(TrialConfigKey.arm.name, default: Arm.baseline)
+        seed = UInt64(try r.int(TrialConfigKey.seed.name, default: 1, ">= 0", where: { $0 >= 0 }))
 
-        let l = try r.section("learner")
+        let learnerKeys = TrialConfigKey.Learner.self
+        let l = try r.section(learnerKeys.section)
         var o = OptimizerSettings()
-        o.lr = try l.double("lr", default: 3e-4, "> 0", where: { $0 > 0 })
-        o.lrMin = try l.double("lr_min", default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
-        o.warmup = try l.int("warmup", default: 20, ">= 0", where: { $0 >= 0 })
-        o.weightDecay = Float(try l.double("weight_decay", default: 0.1, ">= 0", where: { $0 >= 0 }))
-        o.beta1 = Float(try l.double("beta1", default: 0.9, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
-        o.beta2 = Float(try l.double("beta2", default: 0.95, "in [0, 1)", where: { $0 >= 0 && $0 < 1 }))
-        o.clip = try l.double("clip", default: 1.0)
-        o.decayEmbeddings = try l.bool("decay_embeddings", default: false)
-        learner = LearnerSettings(optimizer: o,
-                                  batch: try l.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
-                                  seq: try l.int("seq", default: 0, ">= 0 (0: the model context)", where: { $0 >= 0 }))
+        o.lr = try l.double(learnerKeys.lr)
+        o.lrMin = try l.double(learnerKeys.lrMin.name, default: o.lr / 10, ">= 0 and <= lr", where: { $0 >= 0 && $0 <= o.lr })
+        o.warmup = try l.int(learnerKeys.warmup)
+        o.weightDecay = Float(try l.double(learnerKeys.weightDecay))
+        o.beta1 = Float(try l.double(learnerKeys.beta1))
+        o.beta2 = Float(try l.double(learnerKeys.beta2))
+        o.clip = try l.double(learnerKeys.clip)
+        o.decayEmbeddings = try l.bool(learnerKeys.decayEmbeddings.name, default: false)
+        learner = LearnerSettings(optimizer: o, batch: try l.int(learnerKeys.batch), seq: try l.int(learnerKeys.seq))
         try l.finish()
 
         let b = try r.section(TrialBudget.configSection)
         let updates = try b.optionalInt(TrialBudget.Key.updates.rawValue, ">= 1", where: { $0 >= 1 })
         let seconds = try b.optionalDouble(TrialBudget.Key.seconds.rawValue, "> 0", where: { $0 > 0 })
         try b.finish()
+        let (updatesKey, secondsKey) = (TrialBudget.Key.updates.configKey, TrialBudget.Key.seconds.configKey)
         switch (updates, seconds) {
         case (let u?, nil): budget = .updates(u)
         case (nil, let s?): budget = .seconds(s)
-        case (nil, nil): throw doc.error(field: "budget", "set exactly one of budget.updates or budget.seconds")
-        default: throw doc.error(field: "budget", "set only one of budget.updates and budget.seconds, not both")
+        case (nil, nil): throw doc.error(field: TrialBudget.configSection, "set exactly one of \(updatesKey) or \(secondsKey)")
+        default: throw doc.error(field: TrialBudget.configSection, "set only one of \(updatesKey) and \(secondsKey), not both")
         }
 
-        let rep = try r.section("report")
-        report = ReportSettings(every: try rep.int("every", default: 50, ">= 1", where: { $0 >= 1 }),
-                                valExamples: try rep.int("val_examples", default: 64, ">= 0", where: { $0 >= 0 }))
+        let reportKeys = TrialConfigKey.Report.self
+        let rep = try r.section(reportKeys.section)
+        report = ReportSettings(every: try rep.int(reportKeys.every), valExamples: try rep.int(reportKeys.valExamples))
         try rep.finish()
 
-        let e = try r.section("eval")
-        eval = EvalSettings(maxNewTokens: try e.int("max_new_tokens", default: 96, ">= 1", where: { $0 >= 1 }),
-                            heldoutWindows: try e.int("heldout_windows", default: 32, ">= 0", where: { $0 >= 0 }),
-                            feedbackExamples: try e.int("feedback_examples", default: 64, ">= 0", where: { $0 >= 0 }),
-                            finalValExamples: try e.optionalInt("final_val_examples", ">= 0", where: { $0 >= 0 }),
-                            testExamples: try e.optionalInt("test_examples", ">= 0", where: { $0 >= 0 }),
-                            batch: try e.int("batch", default: 32, ">= 1", where: { $0 >= 1 }))
+        let evalKeys = TrialConfigKey.Eval.self
+        let e = try r.section(evalKeys.section)
+        eval = EvalSettings(maxNewTokens: try e.int(evalKeys.maxNewTokens),
+                            heldoutWindows: try e.int(evalKeys.heldoutWindows),
+                            feedbackExamples: try e.int(evalKeys.feedbackExamples),
+                            finalValExamples: try e.optionalInt(evalKeys.finalValExamples.name, ">= 0", where: { $0 >= 0 }),
+                            testExamples: try e.optionalInt(evalKeys.testExamples.name, ">= 0", where: { $0 >= 0 }),
+                            batch: try e.int(evalKeys.batch))
         try e.finish()
 
-        let c = try r.section("checkpoint")
-        checkpoint = CheckpointSettings(dir: try c.optionalString("dir"),
-                                        every: try c.optionalInt("every", ">= 1", where: { $0 >= 1 }))
+        let c = try r.section(TrialConfigKey.checkpointSection)
+        checkpoint = CheckpointSettings(dir: try c.optionalString(TrialConfigKey.checkpointDir.name),
+                                        every: try c.optionalInt(TrialConfigKey.checkpointEvery.name, ">= 1", where: { $0 >= 1 }))
         try c.finish()
 
-        let d = try r.section("designer")
-        designer = DesignerConfig(
-            massMax: try d.double("mass_max", default: 0.1, "in [0, 1]", where: { $0 >= 0 && $0 <= 1 }),
-            topK: try d.int("top_k", default: 4, "in 1...255", where: { $0 >= 1 && $0 <= 255 }),
-            hidden: try d.int("hidden", default: 32, ">= 1", where: { $0 >= 1 }),
-            lr: try d.double("lr", default: 1e-3, "> 0", where: { $0 > 0 }),
-            entropy: try d.double("entropy", default: 0, ">= 0", where: { $0 >= 0 }))
+        let designerKeys = TrialConfigKey.Designer.self
+        let d = try r.section(designerKeys.section)
+        designer = DesignerConfig(massMax: try d.double(designerKeys.massMax), topK: try d.int(designerKeys.topK),
+                                  hidden: try d.int(designerKeys.hidden), lr: try d.double(designerKeys.lr),
+                                  entropy: try d.double(designerKeys.entropy))
         try d.finish()
 
-        let f = try r.section("feedback")
-        feedback = FeedbackSettings(size: try f.int("size", default: 1024, ">= 1", where: { $0 >= 1 }),
-                                    batch: try f.int("batch", default: 8, ">= 1", where: { $0 >= 1 }),
-                                    every: try f.int("every", default: 1, ">= 1", where: { $0 >= 1 }))
+        let feedbackKeys = TrialConfigKey.Feedback.self
+        let f = try r.section(feedbackKeys.section)
+        feedback = FeedbackSettings(size: try f.int(feedbackKeys.size), batch: try f.int(feedbackKeys.batch),
+                                    every: try f.int(feedbackKeys.every))
         try f.finish()
 
-        let a = try r.section("align")
-        align = AlignSettings(params: try a.choice("params", default: AlignParameters.all),
-                              jvp: try a.choice("jvp", default: JVPMode.exact))
+        let alignKeys = TrialConfigKey.Align.self
+        let a = try r.section(alignKeys.section)
+        align = AlignSettings(params: try a.choice(alignKeys.params.name, default: AlignParameters.all),
+                              jvp: try a.choice(alignKeys.jvp.name, default: JVPMode.exact))
         try a.finish()
 
         try r.finish()

@@ -1,5 +1,6 @@
 import Foundation
 import TrialProtocol
+import Vocabulary
 
 /// The `noop.*` knobs of a trial config. Report indices count from 1.
 struct NoopSettings {
@@ -40,12 +41,13 @@ struct NoopConfig {
         }
         echo = try JSONDecoder().decode(JSONValue.self, from: data)
         guard case .object(let root) = echo else { throw NoopError("\(path): the top level must be an object") }
-        if case .string(let name)? = root["trial"] { trial = name }
+        if case .string(let name)? = root[TrialConfigKey.trial.name] { trial = name }
         x1 = try Self.number(root["x1"], "x1") ?? x1
         x2 = try Self.number(root["x2"], "x2") ?? x2
         x3 = try Self.number(root["x3"], "x3") ?? x3
-        if case .string(let dir)? = root["checkpoint"]?["dir"] { checkpointDirectory = dir }
-        if let updates = try Self.number(root["budget"]?["updates"], "budget.updates") {
+        let dirKey = TrialConfigKey.checkpointDir, updatesKey = TrialBudget.Key.updates.configKey
+        if case .string(let dir)? = root[TrialConfigKey.checkpointSection]?[dirKey.name] { checkpointDirectory = dir }
+        if let updates = try Self.number(root[TrialBudget.configSection]?[updatesKey.name], updatesKey.dotted) {
             settings.reports = Int(updates)
         }
         guard let noop = root["noop"] else { return }

@@ -7,6 +7,7 @@
 // feed the bench formula; `noop.*` fields script misbehaviour (see NoopSettings).
 import Foundation
 import TrialProtocol
+import Vocabulary
 
 #if canImport(Glibc)
 import Glibc
@@ -43,8 +44,8 @@ var configPath: String?
 var resumePath: String?
 while let argument = arguments.popFirst() {
     switch argument {
-    case "--config": configPath = arguments.popFirst()
-    case "--resume": resumePath = arguments.popFirst()
+    case TrialAssignment.Option.config: configPath = arguments.popFirst()
+    case TrialAssignment.Option.resume: resumePath = arguments.popFirst()
     default: fail("unknown argument \(argument); usage: noop-engine --config FILE [--resume CHECKPOINT]")
     }
 }

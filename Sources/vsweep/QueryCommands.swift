@@ -78,20 +78,20 @@ struct TrialsCommand: ParsableCommand {
                 .object(["number": .number(Double(t.number)), "state": .string(t.state.rawValue),
                          "attempt": .number(Double(t.attempt)), "updates": .number(Double(t.updatesDone)),
                          "value": t.finalValue.map { $0.isFinite ? JSONValue.number($0) : .string("\($0)") } ?? .null,
-                         "params": .object(SweepQueries.params(t)), "error": t.error.map(JSONValue.string) ?? .null])
+                         "params": .object(t.params.mapValues(JSONValue.init)), "error": t.error.map(JSONValue.string) ?? .null])
             }
             try printStructured(.array(rows), format)
         case .csv:
             print((["number", "state", "attempt", "updates", "value"] + names).joined(separator: ","))
             for t in trials {
-                let p = SweepQueries.params(t)
+                let p = t.params
                 print(([String(t.number), t.state.rawValue, String(t.attempt), String(t.updatesDone), formatValue(t.finalValue)]
                        + names.map { p[$0].map(show) ?? "" }).map(csvField).joined(separator: ","))
             }
         case .table:
             print(pad("#", 6) + pad("state", 15) + pad("att", 5) + pad("updates", 9) + pad("value", 14) + names.joined(separator: "  "))
             for t in trials {
-                let p = SweepQueries.params(t)
+                let p = t.params
                 print(pad(String(t.number), 6) + pad(t.state.rawValue, 15) + pad(String(t.attempt), 5)
                       + pad(String(t.updatesDone), 9) + pad(formatValue(t.finalValue), 14) + names.map { p[$0].map(show) ?? "-" }.joined(separator: "  "))
             }
@@ -157,6 +157,9 @@ func show(_ v: JSONValue) -> String {
     }
 }
 
+/// A parameter as `show` prints its JSON form.
+func show(_ v: ParamValue) -> String { show(JSONValue(v)) }
+
 func csvField(_ s: String) -> String {
     s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
@@ -199,7 +202,7 @@ struct ShowCommand: ParsableCommand {
         let t = h.trial
         print("trial \(h.sweep.name)-\(t.number): \(t.state.rawValue), \(h.sweep.metric) = \(formatValue(t.finalValue)) (\(h.sweep.goal.rawValue))")
         if let warning = SweepQueries.testSelectionWarning(h.sweep) { print(warning) }
-        let p = SweepQueries.params(t)
+        let p = t.params
         print("params: " + p.keys.sorted().map { "\($0)=\(show(p[$0]!))" }.joined(separator: " ") + "  seed=\(t.seed)")
         let splits = SweepQueries.splitsEvaluated(h.reports)
         print("splits evaluated: " + (splits.isEmpty ? "none reported" : splits.joined(separator: ", ")))

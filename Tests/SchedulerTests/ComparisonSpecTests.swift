@@ -200,8 +200,8 @@ final class ComparisonSpecTests: XCTestCase {
             let config = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
             let cell = try XCTUnwrap(spec.cell(ofTrial: trial.number))
             XCTAssertEqual(config["seed"], .number(Double(cell.seed)), "the engine gets the cell's seed")
-            XCTAssertEqual(config["x1"], cell.arm.params["x1"])
-            XCTAssertEqual(config["x3"], cell.arm.params["x3"])
+            XCTAssertEqual(config["x1"], cell.arm.params["x1"].map(JSONValue.init))
+            XCTAssertEqual(config["x3"], cell.arm.params["x3"].map(JSONValue.init))
             XCTAssertEqual(config["budget"], .object(["updates": .number(2)]))
         }
     }

@@ -159,7 +159,7 @@ final class SweepSpecTests: XCTestCase {
         XCTAssertEqual(spec.stopping, .asha(minResource: 30, reductionFactor: 3, maxResource: 240))
         let ablation = try ComparisonSpec.load(path: repository.appendingPathComponent("sweeps/paper-ablation.yaml").path)
         XCTAssertEqual(ablation.arms.map { $0.params["arm"] },
-                       ["baseline", "vpt", "uniform_topk", "self_distill", "random_feedback"].map(JSONValue.string))
+                       ["baseline", "vpt", "uniform_topk", "self_distill", "random_feedback"].map(ParamValue.string))
         XCTAssertEqual(ablation.seeds, [1, 2, 3, 4, 5])
         XCTAssertEqual(ablation.trialCount, 25)
     }

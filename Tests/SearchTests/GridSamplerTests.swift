@@ -1,3 +1,4 @@
+import Vocabulary
 import XCTest
 @testable import Search
 
@@ -39,7 +40,7 @@ final class GridSamplerTests: XCTestCase {
         XCTAssertEqual(grids[0], [.double(0), .double(0.5), .double(1)])
         XCTAssertEqual(grids[1].first, .double(1e-3))
         XCTAssertEqual(grids[1].last, .double(1e-1))
-        XCTAssertEqual(grids[1][1].numericValue ?? 0, 1e-2, accuracy: 1e-15)
+        XCTAssertEqual(grids[1][1].doubleValue ?? 0, 1e-2, accuracy: 1e-15)
         XCTAssertEqual(grids[2], [.int(1), .int(10), .int(100)])
         XCTAssertEqual(grids[3], [.bool(true)])
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 @testable import Search
 
 /// A space with one parameter of each searched kind, for the samplers' tests.

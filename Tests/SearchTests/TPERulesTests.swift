@@ -1,3 +1,4 @@
+import Vocabulary
 import XCTest
 @testable import Search
 
@@ -87,7 +88,7 @@ final class TPERulesTests: XCTestCase {
         func nearBest(_ weighting: TPESampler.GoodWeighting) throws -> Int {
             try (0..<40).filter { seed in
                 let x = try TPESampler(seed: UInt64(seed), goodWeighting: weighting)
-                    .sample(space: space, trialNumber: 20, history: history)?["x"]?.numericValue
+                    .sample(space: space, trialNumber: 20, history: history)?["x"]?.doubleValue
                 return try XCTUnwrap(x) < 0.5
             }.count
         }

@@ -1,3 +1,4 @@
+import Vocabulary
 import XCTest
 @testable import Search
 
@@ -24,7 +25,7 @@ final class TPESamplerTests: XCTestCase {
                 let params = try TPESampler(seed: seed, multivariate: multivariate)
                     .sample(space: space, trialNumber: 20, history: clusteredHistory())
                 // γ(20) = 2 good trials (0.8, 0.78); the best l/g candidate is near them.
-                let x = try XCTUnwrap(params?["x"]?.numericValue)
+                let x = try XCTUnwrap(params?["x"]?.doubleValue)
                 XCTAssertEqual(x, 0.8, accuracy: 0.15, "seed \(seed), multivariate \(multivariate)")
             }
         }
@@ -90,7 +91,7 @@ final class TPESamplerTests: XCTestCase {
         for trial in 0..<30 {
             let params = try XCTUnwrap(tpe.sample(space: space, trialNumber: trial, history: history))
             XCTAssertTrue(space.contains(params), "\(params)")
-            history.append(finished(trial, params, params["x"]?.numericValue ?? 0))
+            history.append(finished(trial, params, params["x"]?.doubleValue ?? 0))
         }
     }
 

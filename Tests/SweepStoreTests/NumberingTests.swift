@@ -10,7 +10,7 @@ final class NumberingTests: XCTestCase {
         let other = try store.createSweep(name: "other", spec: "", metric: "m", goal: .maximize)
         var numbers: [Int64] = []
         for index in 0..<30 {
-            numbers.append(try store.enqueueTrial(sweepID: sweep.id, params: ["i": .int(Int64(index))], seed: 0).number)
+            numbers.append(try store.enqueueTrial(sweepID: sweep.id, params: ["i": .int(index)], seed: 0).number)
             if index % 10 == 0 {
                 XCTAssertEqual(try store.enqueueTrial(sweepID: other.id, params: [:], seed: 0).number,
                                Int64(index / 10 + 1))
@@ -36,7 +36,7 @@ final class NumberingTests: XCTestCase {
             let store = writer == 0 ? first : second
             for index in 0..<perWriter {
                 do {
-                    let trial = try store.enqueueTrial(sweepID: sweep.id, params: ["w": .int(Int64(writer))],
+                    let trial = try store.enqueueTrial(sweepID: sweep.id, params: ["w": .int(writer)],
                                                        seed: Int64(index))
                     results.append(trial.number)
                 } catch {

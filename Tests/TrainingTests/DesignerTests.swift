@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Kernels
 import Learner
+import Vocabulary
 @testable import Training
 
 /// A tiny learner with realistic (peaked) distributions, a batch with masked positions, the
@@ -77,6 +78,12 @@ func referenceTopK(_ p: ArraySlice<Float>, excluding y: Int, _ K: Int) -> [Int] 
 }
 
 final class DesignerTests: XCTestCase {
+    func testCodingKeysAreTheTrialConfigKeys() {
+        let keys = TrialConfigKey.Designer.self
+        XCTAssertEqual([DesignerConfig.CodingKeys.massMax, .topK, .hidden, .lr, .entropy].map(\.stringValue),
+                       [keys.massMax.key, keys.topK.key, keys.hidden.key, keys.lr.key, keys.entropy.key].map(\.name))
+    }
+
     func testConfigValidationNamesTheField() throws {
         func message(_ c: DesignerConfig) -> String {
             do { try c.validate(); return "" } catch { return "\(error)" }

@@ -37,7 +37,7 @@ public struct MetricsExport: Sendable {
             let params = parameters.map { name -> Cell in
                 switch trial.params[name] {
                 case .double(let x)?: return .number(x)
-                case .int(let x)?: return .integer(x)
+                case .int(let x)?: return .integer(Int64(x))
                 case .string(let s)?: return .text(s)
                 case .bool(let b)?: return .boolean(b)
                 case nil: return .missing

@@ -1,3 +1,4 @@
+import Vocabulary
 import EventLoop
 import Executors
 import Foundation
@@ -20,7 +21,7 @@ final class ActiveTrial {
     let number: Int64
     let attempt: Int
     let slot: Int
-    let params: [String: JSONValue]
+    let params: ParamAssignment
     var handle: TrialHandle?
     var intent: Intent = .none
     var finished: TrialEvent.Finished?
@@ -63,7 +64,7 @@ final class ActiveTrial {
     var loadSum = 0.0
     var loadSamples = 0
 
-    init(trialID: Int64, number: Int64, attempt: Int, slot: Int, params: [String: JSONValue], stderrPath: String) {
+    init(trialID: Int64, number: Int64, attempt: Int, slot: Int, params: ParamAssignment, stderrPath: String) {
         self.trialID = trialID
         self.number = number
         self.attempt = attempt

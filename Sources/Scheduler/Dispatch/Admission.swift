@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import SweepStore
 import TrialProtocol
@@ -81,7 +82,7 @@ final class Admission {
             guard let proposal = try nextProposal() else { return nil }
             let number = ledger.highestNumber + 1
             let trial = try store.enqueueTrial(
-                sweepID: sweepID, params: StoredParams.stored(proposal), seed: trialSeed(proposal, number: number),
+                sweepID: sweepID, params: proposal, seed: trialSeed(proposal, number: number),
                 bracket: bracket(number), arm: source.arm(ofTrial: Int(number)), maxAttempts: spec.maxAttempts)
             ledger.tally.record(trial, leaving: nil)
             if trial.number != number {
@@ -110,14 +111,14 @@ final class Admission {
 
     /// A `seed` the parameter source chose (a comparison pairs arms by seed) wins over
     /// the seed derived from the search seed and the trial number.
-    private func trialSeed(_ proposal: [String: JSONValue], number: Int64) -> Int64 {
-        if case .number(let x)? = proposal["seed"], x == x.rounded(), x >= 0, x < 9e15 { return Int64(x) }
+    private func trialSeed(_ proposal: ParamAssignment, number: Int64) -> Int64 {
+        if let x = proposal[TrialConfigKey.seed.dotted]?.doubleValue, x == x.rounded(), x >= 0, x < 9e15 { return Int64(x) }
         return TrialLauncher.seed(searchSeed: spec.seed, number: number)
     }
 
     /// The next trial's parameters, or nil when none may be created now (and why is
     /// in `creationClosed` or `waitingReason`).
-    private func nextProposal() throws -> [String: JSONValue]? {
+    private func nextProposal() throws -> ParamAssignment? {
         let usage = try store.budgetUsage(sweepID: sweepID)
         if let maxTrials = spec.maxTrials, usage.trialsStarted >= maxTrials {
             creationClosed = "max_trials \(maxTrials) reached"

@@ -1,3 +1,4 @@
+import Vocabulary
 import EventLoop
 import Executors
 import Foundation
@@ -61,16 +62,15 @@ final class AttemptLifecycle {
         if trial.attempt > 0, let path = trial.lastCheckpointPath, FileManager.default.fileExists(atPath: path) {
             checkpoint = path
         }
-        let params = StoredParams.json(trial.params)
         let output = executor.followsOutputFiles ? launcher.outputFiles(number: trial.number, attempt: trial.attempt + 1) : nil
         let attempt = try store.startAttempt(trialID: trial.id, executor: executorName, resumedFrom: checkpoint,
                                              outputPath: output?.stdout, slot: slot)
         ledger.tally.move(1, from: trial.state, to: .running)
         let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
-                                params: params, stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
+                                params: trial.params, stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
         let handle: TrialHandle
         do {
-            let launch = try launcher.launch(number: trial.number, params: params, seed: trial.seed, slot: slot,
+            let launch = try launcher.launch(number: trial.number, params: trial.params, seed: trial.seed, slot: slot,
                                              resumeFrom: checkpoint, output: output)
             handle = try executor.start(launch)
         } catch {
@@ -94,7 +94,7 @@ final class AttemptLifecycle {
         ledger.history[trial.number]?.isRunning = true
         let resumed = checkpoint.map { ", resuming from \($0)" } ?? ""
         let process = external ? "\(handle.recorded.executor) job \(handle.recorded.id)" : "pid \(handle.recorded.id)"
-        log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(Self.describe(params))")
+        log(.info, "trial \(trial.number) started (attempt \(attempt.attempt), \(process)\(resumed)) \(Self.describe(trial.params))")
         return true
     }
 
@@ -143,7 +143,7 @@ final class AttemptLifecycle {
             return
         }
         let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
-                                params: StoredParams.json(trial.params),
+                                params: trial.params,
                                 stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
         if recorded == nil { entry.uncharged = "no process of attempt \(attempt.attempt) was found after a restart" }
         entry.handle = handle
@@ -227,13 +227,11 @@ final class AttemptLifecycle {
     }
 
     /// Parameters for a log line: `name=value`, sorted by name.
-    static func describe(_ params: [String: JSONValue]) -> String {
+    static func describe(_ params: ParamAssignment) -> String {
         params.keys.sorted().map { key -> String in
             switch params[key]! {
-            case .number(let x): return "\(key)=\(x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x))"
-            case .string(let s): return "\(key)=\(s)"
-            case .bool(let b): return "\(key)=\(b)"
-            default: return "\(key)=…"
+            case .double(let x) where x == x.rounded() && abs(x) < 1e15: return "\(key)=\(Int(x))"
+            case let value: return "\(key)=\(value)"
             }
         }.joined(separator: " ")
     }

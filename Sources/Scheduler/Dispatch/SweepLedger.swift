@@ -22,7 +22,7 @@ final class SweepLedger {
         tally = TrialTally(trials)
         for trial in trials {
             highestNumber = max(highestNumber, trial.number)
-            history[trial.number] = PastTrial(number: Int(trial.number), params: StoredParams.json(trial.params),
+            history[trial.number] = PastTrial(number: Int(trial.number), params: trial.params,
                                               isRunning: !trial.state.isTerminal, normalisedObjective: nil)
             noteEnd(trial)
         }

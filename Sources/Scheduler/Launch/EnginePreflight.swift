@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import TrialProtocol
 
@@ -31,12 +32,12 @@ public enum EnginePreflight {
     }
 
     /// The searched parameters at their first values.
-    static func probeParams(_ space: [ParameterSpec]) -> [String: JSONValue] {
-        var params: [String: JSONValue] = [:]
+    static func probeParams(_ space: [ParameterSpec]) -> ParamAssignment {
+        var params: ParamAssignment = [:]
         for p in space {
             switch p.domain {
-            case .uniform(let low, _), .logUniform(let low, _): params[p.name] = .number(low)
-            case .integer(let low, _): params[p.name] = .number(Double(low))
+            case .uniform(let low, _), .logUniform(let low, _): params[p.name] = .double(low)
+            case .integer(let low, _): params[p.name] = .int(low)
             case .choice(let values): params[p.name] = values[0]
             case .fixed(let value): params[p.name] = value
             }
@@ -54,9 +55,9 @@ public enum EnginePreflight {
         let directory = "\(runsDirectory)/\(spec.name)/preflight"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         guard case .object(var config) = launcher.config(number: 0, params: probeParams(spec.space), seed: 0) else { return }
-        config["checkpoint"] = .object(["dir": .string(directory)])
-        config["trial"] = .string("\(spec.name)-preflight")
-        let path = directory + "/config.json"
+        config[TrialConfigKey.checkpointSection] = .object([TrialConfigKey.checkpointDir.name: .string(directory)])
+        config[TrialConfigKey.trial.name] = .string("\(spec.name)-preflight")
+        let path = directory + "/" + TrialAssignment.configFileName
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try encoder.encode(JSONValue.object(config)).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -64,9 +65,9 @@ public enum EnginePreflight {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: engineArgv[0].hasPrefix("/") ? engineArgv[0] : "/usr/bin/env")
         process.arguments = (engineArgv[0].hasPrefix("/") ? [] : [engineArgv[0]]) + Array(engineArgv.dropFirst())
-            + ["--config", path, "--check"]
+            + [TrialAssignment.Option.config, path, "--check"]
         var env = environment
-        env["OPENBLAS_NUM_THREADS"] = "1"
+        env[TrialAssignment.Variable.threads] = "1"
         process.environment = env
         let stdout = FileManager.default.createFile(atPath: directory + "/stdout", contents: nil)
             ? FileHandle(forWritingAtPath: directory + "/stdout") : nil

@@ -7,11 +7,8 @@ import TrialProtocol
 /// Turns a trial into what the executor runs: writes
 /// `<runs>/<sweep>/trial-<n>/config.json` (the base trial config with the sampled
 /// parameters set as dotted keys, plus `budget`, `seed`, `trial` and
-/// `checkpoint.dir`) and builds argv and environment.
-///
-/// argv = engine argv + `--config <file>` (+ `--resume <checkpoint>`); environment =
-/// ours + `OPENBLAS_NUM_THREADS` + `CUDA_VISIBLE_DEVICES` (when GPUs are listed) +
-/// `VSWEEP_TRIAL` (the trial key, so a process can be traced back to its trial).
+/// `checkpoint.dir`: `TrialConfigKey`) and hands the engine a `TrialAssignment`
+/// (argv = engine argv + its arguments; environment = ours + its variables).
 public struct TrialLauncher {
     public let spec: SweepSpec
     /// The engine argv, with `builtin` already resolved to a path.
@@ -46,40 +43,41 @@ public struct TrialLauncher {
     }
 
     /// The config the engine receives for this trial.
-    public func config(number: Int64, params: [String: JSONValue], seed: Int64) -> JSONValue {
+    public func config(number: Int64, params: ParamAssignment, seed: Int64) -> JSONValue {
         var root = spec.trial
-        for name in params.keys.sorted() { Self.set(&root, path: name, to: params[name]!) }
+        for name in params.keys.sorted() { Self.set(&root, path: name, to: JSONValue(params[name]!)) }
         if let budget = spec.budget {
             Self.set(&root, path: TrialBudget.configSection, to: .object([budget.key.rawValue: .number(budget.amount)]))
         }
-        Self.set(&root, path: "seed", to: .number(Double(seed)))
-        Self.set(&root, path: "trial", to: .string(Self.trialKey(sweep: spec.name, number: number)))
-        Self.set(&root, path: "checkpoint.dir", to: .string(trialDirectory(number: number)))
+        Self.set(&root, path: TrialConfigKey.seed.dotted, to: .number(Double(seed)))
+        Self.set(&root, path: TrialConfigKey.trial.dotted, to: .string(Self.trialKey(sweep: spec.name, number: number)))
+        Self.set(&root, path: TrialConfigKey.checkpointDir.dotted, to: .string(trialDirectory(number: number)))
         return root
     }
 
     /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
-    public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int,
+    public func launch(number: Int64, params: ParamAssignment, seed: Int64, slot: Int,
                        resumeFrom checkpoint: String?, output: TrialOutputFiles? = nil) throws -> TrialLaunch {
         let directory = trialDirectory(number: number)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let path = directory + "/config.json"
+        let path = directory + "/" + TrialAssignment.configFileName
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let data = try encoder.encode(config(number: number, params: params, seed: seed))
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-        var argv = engineArgv + ["--config", path]
-        if let checkpoint { argv += ["--resume", checkpoint] }
-        var environment = baseEnvironment
-        environment["OPENBLAS_NUM_THREADS"] = String(spec.threadsPerTrial)
-        if !spec.gpus.isEmpty {
-            let k = max(1, spec.gpusPerTrial)
-            environment["CUDA_VISIBLE_DEVICES"] = (0..<k).map { spec.gpus[(slot * k + $0) % spec.gpus.count] }
-                .joined(separator: ",")
-        }
         let key = Self.trialKey(sweep: spec.name, number: number)
-        environment["VSWEEP_TRIAL"] = key
-        return TrialLaunch(argv: argv, environment: environment, trialKey: key, output: output)
+        let assignment = TrialAssignment(configPath: path, resumeFrom: checkpoint, trialKey: key,
+                                         threads: spec.threadsPerTrial, gpus: gpus(slot: slot))
+        return TrialLaunch(argv: engineArgv + assignment.arguments,
+                           environment: baseEnvironment.merging(assignment.environment) { $1 },
+                           trialKey: key, output: output)
+    }
+
+    /// The GPUs of slot `slot`: `gpus_per_trial` of the listed ones, round robin; none when none are listed.
+    func gpus(slot: Int) -> [String] {
+        guard !spec.gpus.isEmpty else { return [] }
+        let k = max(1, spec.gpusPerTrial)
+        return (0..<k).map { spec.gpus[(slot * k + $0) % spec.gpus.count] }
     }
 
     /// Sets a dotted key, creating mappings on the way (a non-mapping in the way is replaced).

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 import SweepStore
 import TrialProtocol
@@ -19,11 +20,11 @@ public enum RerunConfig {
                             verifyInputs: Bool = true) -> Result {
         guard case .object(var fields) = config else { return Result(config: config, warnings: []) }
         var warnings: [String] = []
-        fields["trial"] = .string("\(sweep.name)-\(number)-rerun")
+        fields[TrialConfigKey.trial.name] = .string("\(sweep.name)-\(number)-rerun")
         var checkpoint: [String: JSONValue] = [:]
-        if case .object(let existing)? = fields["checkpoint"] { checkpoint = existing }
-        checkpoint["dir"] = .string(directory(runsDirectory: runsDirectory, sweep: sweep.name, number: number))
-        fields["checkpoint"] = .object(checkpoint)
+        if case .object(let existing)? = fields[TrialConfigKey.checkpointSection] { checkpoint = existing }
+        checkpoint[TrialConfigKey.checkpointDir.name] = .string(directory(runsDirectory: runsDirectory, sweep: sweep.name, number: number))
+        fields[TrialConfigKey.checkpointSection] = .object(checkpoint)
         if case .object(var eval)? = fields["eval"], case .number(0)? = eval["test_examples"] {
             eval["test_examples"] = nil
             fields["eval"] = .object(eval)

@@ -29,7 +29,7 @@ public enum SweepQueries {
         let spec = try storedSpec(of: sweep)
         let launcher = TrialLauncher(spec: spec, engineArgv: [], runsDirectory: runsDirectory, environment: [:])
         return try store.best(sweepID: sweep.id, top: top).map { trial in
-            let original = launcher.config(number: trial.number, params: StoredParams.json(trial.params), seed: trial.seed)
+            let original = launcher.config(number: trial.number, params: trial.params, seed: trial.seed)
             let rerun = RerunConfig.make(original, sweep: sweep, number: trial.number, runsDirectory: runsDirectory)
             return Ranked(trial: trial, config: rerun.config, warnings: rerun.warnings)
         }
@@ -74,9 +74,6 @@ public enum SweepQueries {
         return "warning: sweep \(sweep.name) selected on the test split (\(sweep.metric), metric.allow_test_split: "
             + "true): its best values are optimistically biased estimates of test performance"
     }
-
-    /// Parameters as plain JSON values (for printing).
-    public static func params(_ trial: Trial) -> [String: JSONValue] { StoredParams.json(trial.params) }
 }
 
 extension SweepQueries {

@@ -1,4 +1,4 @@
-import TrialProtocol
+import Vocabulary
 
 /// The parameters of a comparison's trials: trial n runs the cell
 /// `spec.cell(ofTrial: n)`, i.e. that arm's keys plus `"seed"`: the cell's seed, which
@@ -15,7 +15,7 @@ public struct ComparisonParameterSource: ParameterSource, Sendable {
     public func propose(trialNumber: Int, history: [PastTrial]) throws -> Proposal {
         guard let cell = spec.cell(ofTrial: Int64(trialNumber)) else { return .exhausted }
         var params = cell.arm.params
-        params["seed"] = .number(Double(cell.seed))
+        params[TrialConfigKey.seed.dotted] = .int(Int(cell.seed))
         return .params(params)
     }
 

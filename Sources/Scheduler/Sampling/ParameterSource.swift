@@ -1,15 +1,15 @@
-import TrialProtocol
+import Vocabulary
 
 /// A trial the sampler may learn from: its parameters and, once it has ended, its
 /// objective normalised so that lower is better (nil while it runs or when it ended
 /// without a value).
 public struct PastTrial: Sendable, Equatable {
     public var number: Int
-    public var params: [String: JSONValue]
+    public var params: ParamAssignment
     public var isRunning: Bool
     public var normalisedObjective: Double?
 
-    public init(number: Int, params: [String: JSONValue], isRunning: Bool, normalisedObjective: Double?) {
+    public init(number: Int, params: ParamAssignment, isRunning: Bool, normalisedObjective: Double?) {
         self.number = number
         self.params = params
         self.isRunning = isRunning
@@ -19,7 +19,7 @@ public struct PastTrial: Sendable, Equatable {
 
 /// What the sampler says when asked for the next trial.
 public enum Proposal: Sendable, Equatable {
-    case params([String: JSONValue])
+    case params(ParamAssignment)
     /// No point is left (a finished grid): the sweep ends when running trials do.
     case exhausted
     /// Nothing to propose until something changes (e.g. every grid point is taken by

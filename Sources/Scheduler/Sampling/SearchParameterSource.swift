@@ -1,9 +1,10 @@
 import Search
-import TrialProtocol
+import Vocabulary
 
-/// The spec's search (space + algorithm) on top of the `Search` samplers. Values
-/// cross as JSON: the sweep's store and trial configs hold JSON numbers, so a
-/// parameter's kind (int or double) is recovered from its domain here.
+/// The spec's search (space + algorithm) on top of the `Search` samplers. Proposals
+/// are `ParamValue`s as the samplers give them; stored values come back with integral
+/// numbers as ints, so a parameter's kind (int or double) is recovered from its domain
+/// before the sampler sees its history.
 public struct SearchParameterSource: ParameterSource {
     public let space: SearchSpace
     public let sampler: any Sampler
@@ -46,7 +47,7 @@ public struct SearchParameterSource: ParameterSource {
         guard let point = try sampler.sample(space: space, trialNumber: trialNumber, history: observations) else {
             return .exhausted
         }
-        return .params(point.mapValues(Self.json))
+        return .params(point)
     }
 
     static func parameter(_ spec: ParameterSpec) throws -> Parameter {
@@ -54,46 +55,25 @@ public struct SearchParameterSource: ParameterSource {
         case .uniform(let low, let high): return try .uniform(spec.name, low: low, high: high)
         case .logUniform(let low, let high): return try .logUniform(spec.name, low: low, high: high)
         case .integer(let low, let high): return try .integer(spec.name, low: low, high: high)
-        case .choice(let values): return try .categorical(spec.name, values.map(value))
-        case .fixed(let fixed): return try .fixed(spec.name, value(fixed))
-        }
-    }
-
-    /// JSON → a sampler value: integral numbers are ints (a choice of [2, 4, 8]).
-    static func value(_ json: JSONValue) -> Search.ParamValue {
-        switch json {
-        case .number(let x) where x == x.rounded() && abs(x) < 9e15: return .int(Int(x))
-        case .number(let x): return .double(x)
-        case .bool(let b): return .bool(b)
-        case .string(let s): return .string(s)
-        case .null, .array, .object: return .string("\(json)")
-        }
-    }
-
-    static func json(_ value: Search.ParamValue) -> JSONValue {
-        switch value {
-        case .double(let x): return .number(x)
-        case .int(let x): return .number(Double(x))
-        case .string(let s): return .string(s)
-        case .bool(let b): return .bool(b)
+        case .choice(let values): return try .categorical(spec.name, values)
+        case .fixed(let fixed): return try .fixed(spec.name, fixed)
         }
     }
 
     /// A stored assignment with each value in its parameter's kind, so that the grid
     /// recognises its own points and TPE its own values.
-    func assignment(_ params: [String: JSONValue]) -> ParamAssignment {
+    func assignment(_ params: ParamAssignment) -> ParamAssignment {
         var result: ParamAssignment = [:]
-        for (name, json) in params {
+        for (name, value) in params {
             guard let parameter = space.parameter(named: name) else { continue }
             switch parameter.domain {
             case .uniform, .logUniform:
-                if case .number(let x) = json { result[name] = .double(x) }
+                if let x = value.doubleValue { result[name] = .double(x) }
             case .integer:
-                if case .number(let x) = json { result[name] = .int(Int(x)) }
+                if let x = value.doubleValue { result[name] = .int(Int(x)) }
             case .categorical(let choices):
-                let candidate = Self.value(json)
-                result[name] = choices.first { $0 == candidate || ($0.numericValue != nil && $0.numericValue == candidate.numericValue) }
-                    ?? candidate
+                result[name] = choices.first { $0 == value || ($0.doubleValue != nil && $0.doubleValue == value.doubleValue) }
+                    ?? value
             case .fixed(let fixed):
                 result[name] = fixed
             }

@@ -1,5 +1,5 @@
 import SweepStore
-import TrialProtocol
+import Vocabulary
 
 /// A search seeded with another sweep's finished trials (`vsweep run --warm-start-from`):
 /// the sampler sees them as history before this sweep's own trials, so TPE starts from
@@ -42,9 +42,8 @@ public struct WarmStartedParameterSource: ParameterSource {
         let trials = try store.trials(sweepID: other.id, state: .completed)
         let prior = trials.compactMap { trial -> PastTrial? in
             guard let value = trial.normalisedFinalValue, value.isFinite else { return nil }
-            let params = StoredParams.json(trial.params)
-            guard spec.space.allSatisfy({ fits(params[$0.name], $0.domain) }) else { return nil }
-            return PastTrial(number: -Int(trial.number), params: params, isRunning: false,
+            guard spec.space.allSatisfy({ fits(trial.params[$0.name], $0.domain) }) else { return nil }
+            return PastTrial(number: -Int(trial.number), params: trial.params, isRunning: false,
                              normalisedObjective: value)
         }
         guard !prior.isEmpty else {
@@ -54,16 +53,16 @@ public struct WarmStartedParameterSource: ParameterSource {
         return prior.sorted { $0.number > $1.number }
     }
 
-    static func fits(_ value: JSONValue?, _ domain: ParameterSpec.Domain) -> Bool {
-        switch (domain, value) {
-        case (.uniform(let low, let high), .number(let x)?), (.logUniform(let low, let high), .number(let x)?):
+    static func fits(_ value: ParamValue?, _ domain: ParameterSpec.Domain) -> Bool {
+        switch (domain, value?.doubleValue) {
+        case (.uniform(let low, let high), let x?), (.logUniform(let low, let high), let x?):
             return x >= low && x <= high
-        case (.integer(let low, let high), .number(let x)?):
+        case (.integer(let low, let high), let x?):
             return x == x.rounded() && x >= Double(low) && x <= Double(high)
-        case (.choice(let values), let v?):
-            return values.contains(v)
-        case (.fixed(let fixed), let v?):
-            return fixed == v
+        case (.choice(let values), _):
+            return value.map(values.contains) ?? false
+        case (.fixed(let fixed), _):
+            return fixed == value
         default:
             return false
         }

@@ -1,4 +1,5 @@
 import ConfigFiles
+import Vocabulary
 import Foundation
 import TrialProtocol
 
@@ -79,23 +80,24 @@ extension ComparisonSpec {
             guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }) else {
                 throw document.error(field: field, "an arm name is letters, digits, '-' or '_' (got \"\(name)\")")
             }
-            let params: [String: JSONValue]
+            let entry: [String: JSONValue]
             switch entries[name]! {
-            case .null: params = [:]
-            case .object(let object): params = object
+            case .null: entry = [:]
+            case .object(let object): entry = object
             case let other:
                 throw document.error(field: field, "must be a mapping of dotted config keys to values, {} for the base "
                                          + "trial config as is (got \(ConfigReader.show(other)))")
             }
-            for key in SpecSections.fileOrder(params.keys, under: field, document) {
+            var params: ParamAssignment = [:]
+            for key in SpecSections.fileOrder(entry.keys, under: field, document) {
                 let place = "\(field).\(key)"
                 if let problem = SpecSections.configKeyProblem(key) { throw document.error(field: place, problem) }
                 if let reserved = SpecSections.conflict(of: key, with: reservedKeys) {
                     throw document.error(field: place, "\(reserved) is set by the comparison in every trial "
                                              + "(reserved: \(reservedKeys.joined(separator: ", "))); an arm cannot set it")
                 }
-                switch params[key]! {
-                case .number, .string, .bool: break
+                switch entry[key]! {
+                case .number, .string, .bool: params[key] = ParamValue(scalar: entry[key]!)
                 case .object(let inner):
                     let example = inner.keys.sorted().first.map { "\(key).\($0): \(ConfigReader.show(inner[$0]!))" }
                         ?? "\(key).name: value"
@@ -105,7 +107,7 @@ extension ComparisonSpec {
                     // null cannot be stored with the trial: a retried trial would run without it.
                     throw document.error(field: place, "must be a number, string or boolean (got \(ConfigReader.show(other)))")
                 }
-                if let other = params.keys.first(where: { $0 != key && key.hasPrefix($0 + ".") }) {
+                if let other = entry.keys.first(where: { $0 != key && key.hasPrefix($0 + ".") }) {
                     throw document.error(field: place, "conflicts with \(field).\(other), which sets the whole of \(other)")
                 }
             }

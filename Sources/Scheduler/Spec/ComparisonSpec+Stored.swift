@@ -10,7 +10,7 @@ extension ComparisonSpec {
         case .seconds(let seconds): .seconds(seconds)
         }
         return StoredComparison(
-            arms: arms.map { StoredComparison.Arm(name: $0.name, params: StoredParams.stored($0.params)) },
+            arms: arms.map { StoredComparison.Arm(name: $0.name, params: $0.params) },
             reference: reference, seeds: seeds, budget: budget, reportMetrics: reportMetrics,
             bootstrapResamples: bootstrapResamples, bootstrapSeed: bootstrapSeed)
     }

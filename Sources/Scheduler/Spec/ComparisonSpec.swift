@@ -13,10 +13,10 @@ import TrialProtocol
 public struct ComparisonSpec: Sendable, Equatable, ExecutionFields {
     public struct Arm: Sendable, Equatable {
         public var name: String
-        /// Dotted config key → scalar (number, string or boolean), set on top of `trial`.
-        public var params: [String: JSONValue]
+        /// Dotted config key → value, set on top of `trial`.
+        public var params: ParamAssignment
 
-        public init(name: String, params: [String: JSONValue]) {
+        public init(name: String, params: ParamAssignment) {
             self.name = name
             self.params = params
         }
@@ -24,7 +24,8 @@ public struct ComparisonSpec: Sendable, Equatable, ExecutionFields {
 
     /// Keys the comparison itself sets in every trial config (the seed of the cell, the
     /// trial key, the matched budget, the checkpoint directory): no arm may set them.
-    public static let reservedKeys = ["seed", "trial", "budget", "checkpoint.dir"]
+    public static let reservedKeys = [TrialConfigKey.seed.dotted, TrialConfigKey.trial.dotted, TrialBudget.configSection,
+                                      TrialConfigKey.checkpointDir.dotted]
 
     public var name: String
     public var engine: SweepSpec.Engine

@@ -7,7 +7,7 @@ import TrialProtocol
 extension SweepSpec {
     /// Keys the scheduler sets in every trial config itself: a parameter there would
     /// be overwritten without a word.
-    static let keysSetByScheduler = ["trial", "checkpoint.dir"]
+    static let keysSetByScheduler = TrialConfigKey.setByScheduler.map(\.dotted)
 
     static let topLevelFields = ["name", "engine", "trial", "trial_file", "space", "search", "stopping", "metric",
                                  "budget", "limits", "parallel", "retries", "deadline", "executor"]
@@ -91,13 +91,13 @@ extension SweepSpec {
             throw document.error(field: "space", "must be a mapping of dotted config keys to domains "
                                      + "(got \(ConfigReader.show(raw)))")
         }
-        let reserved = keysSetByScheduler + (budget == nil ? [] : ["budget"])
+        let reserved = keysSetByScheduler + (budget == nil ? [] : [TrialBudget.configSection])
         // The order of the space matters (grid order, quasi-random dimensions): the file's.
         return try SpecSections.fileOrder(entries.keys, under: "space", document).map { name in
             let field = "space.\(name)"
             if let problem = SpecSections.configKeyProblem(name) { throw document.error(field: field, problem) }
             if let key = SpecSections.conflict(of: name, with: reserved) {
-                let origin = key == "budget" ? " (from the spec's budget)" : ""
+                let origin = key == TrialBudget.configSection ? " (from the spec's budget)" : ""
                 throw document.error(field: field, "\(key) is set by the scheduler in every trial config\(origin); "
                                          + "it cannot be a parameter")
             }
@@ -109,7 +109,7 @@ extension SweepSpec {
         let kinds = ["uniform", "log_uniform", "int", "choice"]
         switch value {
         case .number, .string, .bool:
-            return .fixed(value)
+            return .fixed(ParamValue(scalar: value)!)
         case .null:
             throw document.error(field: field, "has no value: give a domain ({uniform: [low, high]}, …) or a fixed "
                                      + "number, string or boolean")
@@ -153,18 +153,18 @@ extension SweepSpec {
                 guard case .array(let items) = argument, !items.isEmpty else {
                     throw document.error(field: place, "must be a non-empty list of values (got \(ConfigReader.show(argument)))")
                 }
+                var choices: [ParamValue] = []
                 for (index, item) in items.enumerated() {
-                    switch item {
-                    case .number, .string, .bool: break
-                    default:
+                    guard let choice = ParamValue(scalar: item) else {
                         throw document.error(field: "\(place)[\(index)]", "must be a number, string or boolean "
                                                  + "(got \(ConfigReader.show(item)))")
                     }
-                    if let first = items[..<index].firstIndex(of: item) {
+                    if let first = choices.firstIndex(of: choice) {
                         throw document.error(field: "\(place)[\(index)]", "repeats choice[\(first)]: choices must be distinct")
                     }
+                    choices.append(choice)
                 }
-                return .choice(items)
+                return .choice(choices)
             default:
                 // `designer: {mass_max: 0.3}` is a nested config value, not a domain.
                 let hint = NearestName.suggestion(for: kind, among: kinds).map { "; did you mean \($0)?" }

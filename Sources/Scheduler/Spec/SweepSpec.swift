@@ -97,8 +97,8 @@ public struct ParameterSpec: Sendable, Equatable {
         case uniform(Double, Double)
         case logUniform(Double, Double)
         case integer(Int, Int)
-        case choice([JSONValue])
-        case fixed(JSONValue)
+        case choice([ParamValue])
+        case fixed(ParamValue)
     }
 
     public var name: String

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// Walks the Cartesian product of every parameter's finite grid.

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// What a sampler may know about one earlier trial.
 public struct Observation: Sendable, Hashable {
     public enum State: Sendable, Hashable {

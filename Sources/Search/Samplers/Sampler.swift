@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// Proposes the parameters of the next trial.
 ///
 /// Contract: the result is a pure function of (the sampler's settings and seed,

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// One named hyperparameter and the set it is drawn from.
 ///
 /// Names are dotted config keys (`learner.lr`, `designer.mass_max`). Build one
@@ -72,7 +74,7 @@ public struct Parameter: Sendable, Hashable {
     public func contains(_ value: ParamValue) -> Bool {
         switch domain {
         case .uniform(let low, let high), .logUniform(let low, let high):
-            guard let x = value.numericValue else { return false }
+            guard let x = value.doubleValue else { return false }
             return x >= low && x <= high
         case .integer(let low, let high, _):
             if case .int(let v) = value { return v >= low && v <= high }

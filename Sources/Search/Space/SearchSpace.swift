@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// An ordered list of uniquely named parameters. The order fixes the grid order and
 /// the dimension each quasi-random coordinate feeds, so it is part of a sweep's identity.
 public struct SearchSpace: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// How TPE sees one parameter: a numeric axis (possibly in log space, possibly
@@ -33,11 +34,11 @@ enum KernelDimension: Sendable {
         guard parameter.contains(value) else { return nil }
         switch parameter.domain {
         case .uniform:
-            return value.numericValue
+            return value.doubleValue
         case .logUniform:
-            return value.numericValue.map(log)
+            return value.doubleValue.map(log)
         case .integer(_, _, let isLog):
-            guard let x = value.numericValue else { return nil }
+            guard let x = value.doubleValue else { return nil }
             return isLog ? log(x) : x
         case .categorical(let choices):
             return choices.firstIndex(of: value).map(Double.init)

@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// A standard test function for samplers: a search space, the objective (lower is
@@ -19,6 +20,6 @@ public struct BenchmarkFunction: Sendable {
     public func callAsFunction(_ assignment: ParamAssignment) -> Double { evaluate(assignment) }
 
     static func coordinate(_ assignment: ParamAssignment, _ name: String) -> Double {
-        assignment[name]?.numericValue ?? .nan
+        assignment[name]?.doubleValue ?? .nan
     }
 }

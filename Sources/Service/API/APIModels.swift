@@ -2,6 +2,7 @@ import Foundation
 import Scheduler
 import SweepStore
 import TrialProtocol
+import Vocabulary
 
 // The JSON bodies of the API (docs/openapi.yaml names each schema). Keys are
 // snake_case (the encoder converts); non-finite numbers are sent as null.
@@ -57,7 +58,7 @@ struct SweepListBody: Encodable { var sweeps: [SweepBody] }
 struct BestBody: Encodable {
     var number: Int64
     var value: Double?
-    var params: [String: JSONValue]
+    var params: ParamAssignment
 }
 
 struct BestListBody: Encodable {
@@ -69,14 +70,14 @@ struct BestListBody: Encodable {
 struct BestEntryBody: Encodable {
     var number: Int64
     var value: Double?
-    var params: [String: JSONValue]
+    var params: ParamAssignment
     var config: JSONValue
 }
 
 struct TrialBody: Encodable {
     var number: Int64
     var state: String
-    var params: [String: JSONValue]
+    var params: ParamAssignment
     var seed: Int64
     var arm: String?
     var bracket: Int?
@@ -93,7 +94,7 @@ struct TrialBody: Encodable {
     init(_ t: Trial) {
         number = t.number
         state = t.state.rawValue
-        params = SweepQueries.params(t)
+        params = t.params
         seed = t.seed
         arm = t.arm
         bracket = t.bracket

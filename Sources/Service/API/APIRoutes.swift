@@ -200,7 +200,7 @@ struct APIRoutes: Sendable {
         return APIResponse.json(BestListBody(
             metric: sweep.metric, goal: sweep.goal.rawValue,
             best: ranked.map { BestEntryBody(number: $0.trial.number, value: $0.trial.finalValue.flatMap(finite),
-                                             params: SweepQueries.params($0.trial), config: $0.config) }))
+                                             params: $0.trial.params, config: $0.config) }))
     }
 
     // MARK: - Helpers
@@ -216,7 +216,7 @@ struct APIRoutes: Sendable {
             createdAt: sweep.createdAt, finishedAt: sweep.finishedAt, maxTrials: sweep.maxTrials,
             trials: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }),
             trialsTotal: counts.values.reduce(0, +),
-            best: best.map { BestBody(number: $0.number, value: $0.finalValue.flatMap(finite), params: SweepQueries.params($0)) },
+            best: best.map { BestBody(number: $0.number, value: $0.finalValue.flatMap(finite), params: $0.params) },
             service: entry.map(entryBody))
     }
 

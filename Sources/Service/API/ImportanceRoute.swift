@@ -4,6 +4,7 @@ import Hummingbird
 import Scheduler
 import SweepStore
 import TrialProtocol
+import Vocabulary
 
 /// `GET /api/v1/sweeps/{name}/importance`: PED-ANOVA importance of each searched
 /// parameter (Analysis/Importance, equal to Optuna's on the same trials), over the
@@ -43,7 +44,7 @@ struct ImportanceRoute: Sendable {
     private func importance(_ sweep: Sweep) throws -> Body {
         let spec = try SweepQueries.storedSpec(of: sweep)
         var parameters: [PedAnova.Parameter] = []
-        var choices: [String: [JSONValue]] = [:]
+        var choices: [String: [ParamValue]] = [:]
         for p in spec.space {
             switch p.domain {
             case .uniform(let low, let high): parameters.append(.init(name: p.name, domain: .float(low: low, high: high, log: false)))
@@ -57,13 +58,13 @@ struct ImportanceRoute: Sendable {
         }
         let completed = try store.trials(sweepID: sweep.id, state: .completed).filter { $0.finalValue?.isFinite == true }
         let observations = completed.map { trial in
-            let params = SweepQueries.params(trial)
+            let params = trial.params
             var values: [String: Double] = [:]
             for p in parameters {
                 guard let value = params[p.name] else { continue }
                 if let list = choices[p.name] {
                     if let index = list.firstIndex(of: value) { values[p.name] = Double(index) }
-                } else if case .number(let x) = value {
+                } else if let x = value.doubleValue {
                     values[p.name] = x
                 }
             }

@@ -1,3 +1,5 @@
+import Vocabulary
+
 /// A trial to enqueue; the store allocates its number.
 public struct NewTrial: Sendable, Equatable {
     public var params: [String: ParamValue]

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Vocabulary
 
 /// A comparison's identity as the store keeps it (tables `comparison` and
 /// `comparison_arm`, v6): everything the analysis needs, so that no reader re-parses

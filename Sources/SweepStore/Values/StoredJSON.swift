@@ -1,3 +1,4 @@
+import Vocabulary
 import Foundation
 
 /// The JSON text formats of the store's TEXT columns.
