@@ -11,6 +11,8 @@ final class ServiceMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let slots: Gauge
     private let slotsInUse: Gauge
+    private let gpus: Gauge
+    private let gpusInUse: Gauge
     private let queueLength: Gauge
     private let sweeps: [QueueEntry.State: Gauge]
     private let trials: [TrialState: Gauge]
@@ -21,6 +23,8 @@ final class ServiceMetrics: @unchecked Sendable {
         let registry = self.registry
         slots = registry.makeGauge(name: "vsweep_slots", help: "Trial slots of the machine (vsweep serve --slots)")
         slotsInUse = registry.makeGauge(name: "vsweep_slots_in_use", help: "Slots held by running trials")
+        gpus = registry.makeGauge(name: "vsweep_gpus", help: "GPUs the daemon leases to trials (vsweep serve --gpus)")
+        gpusInUse = registry.makeGauge(name: "vsweep_gpus_in_use", help: "GPUs leased to running trials")
         queueLength = registry.makeGauge(name: "vsweep_queue_length", help: "Sweeps submitted and waiting to start")
         sweeps = Dictionary(uniqueKeysWithValues: QueueEntry.State.allCases.map { state in
             (state, registry.makeGauge(name: "vsweep_sweeps", labels: [("state", state.rawValue)],
@@ -49,6 +53,9 @@ final class ServiceMetrics: @unchecked Sendable {
     func render(daemon: ServiceDaemon, store: SweepStore) -> String {
         slots.set(Double(daemon.settings.slots))
         slotsInUse.set(Double(daemon.slotsInUse))
+        let holders = daemon.gpuHolders
+        gpus.set(Double(holders.count))
+        gpusInUse.set(Double(holders.filter { $0.entry != nil }.count))
         let queue = daemon.snapshot
         queueLength.set(Double(queue.filter { $0.state == .queued }.count))
         for (state, gauge) in sweeps { gauge.set(Double(queue.filter { $0.state == state }.count)) }

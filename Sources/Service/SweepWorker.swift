@@ -20,6 +20,8 @@ final class SweepWorker: @unchecked Sendable {
 
     let entryID: Int
     private let spec: SubmittedSpec
+    /// Indices of the sweep's `parallel.gpus` in the daemon's GPUs (empty: CPU only).
+    private let gpuSubset: [Int]
     private let layout: ServiceLayout
     private let broker: SlotBroker
     private let metrics: ServiceMetrics
@@ -32,12 +34,13 @@ final class SweepWorker: @unchecked Sendable {
     private var stopReason: String?
     private var stopApplied = false
 
-    init(entry: QueueEntry, spec: SubmittedSpec, layout: ServiceLayout, broker: SlotBroker, metrics: ServiceMetrics,
+    init(entry: QueueEntry, spec: SubmittedSpec, gpuSubset: [Int], layout: ServiceLayout, broker: SlotBroker, metrics: ServiceMetrics,
          schedulerLock: SchedulerLock, log: @escaping @Sendable (String) -> Void) {
         self.metrics = metrics
         self.schedulerLock = schedulerLock
         entryID = entry.id
         self.spec = spec
+        self.gpuSubset = gpuSubset
         self.layout = layout
         self.broker = broker
         priority = entry.priority
@@ -81,7 +84,8 @@ final class SweepWorker: @unchecked Sendable {
                     }
                     wakeup = made
                     runner.slotGate = broker.gate(for: entryID, priority: priority, maxSlots: maxSlots,
-                                                  cost: spec.sweep.threadsPerTrial) {
+                                                  cost: spec.sweep.threadsPerTrial, gpuSubset: gpuSubset,
+                                                  gpusPerTrial: spec.sweep.gpusPerTrial) {
                         made?.wake()
                     }
                     lock.lock()

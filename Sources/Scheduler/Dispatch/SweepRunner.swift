@@ -152,8 +152,10 @@ public final class SweepRunner {
         ledger.load(try store.trials(sweepID: sweep.id))
         try stopping.load(store: store, sweepID: sweep.id)
         for running in survivors {
-            try lifecycle.reattach(running, slot: admission.claim(slot: running.attempt.slot),
-                                   outputPath: running.attempt.outputPath ?? "")
+            let slot = admission.claim(slot: running.attempt.slot)
+            if try !lifecycle.reattach(running, slot: slot, outputPath: running.attempt.outputPath ?? "") {
+                admission.release(slot: slot)
+            }
         }
         let watchers = try [SIGINT, SIGTERM].map { signal in
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.signalled($0) }
@@ -195,7 +197,7 @@ public final class SweepRunner {
         guard diskWatch == nil else { return }
         do {
             while diskWatch == nil, let next = try admission.next(log: { log(.info, $0) }) {
-                if try lifecycle.start(next.trial, slot: next.slot, bookkeeping: next.bookkeeping) {
+                if try lifecycle.start(next.trial, slot: next.slot, gpus: next.gpus, bookkeeping: next.bookkeeping) {
                     scheduleTick()
                     reportProgress()
                 } else {

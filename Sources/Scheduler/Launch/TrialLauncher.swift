@@ -58,8 +58,9 @@ public struct TrialLauncher {
         return root
     }
 
-    /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
-    public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int,
+    /// Writes the config (atomically) and returns the launch. `slot` picks the GPUs from
+    /// `parallel.gpus`, unless `gpus` (a lease of `vsweep serve`'s GPUs) names them.
+    public func launch(number: Int64, params: [String: JSONValue], seed: Int64, slot: Int, gpus: [String]? = nil,
                        resumeFrom checkpoint: String?, output: TrialOutputFiles? = nil) throws -> TrialLaunch {
         let directory = trialDirectory(number: number)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -72,7 +73,9 @@ public struct TrialLauncher {
         if let checkpoint { argv += ["--resume", checkpoint] }
         var environment = baseEnvironment
         environment["OPENBLAS_NUM_THREADS"] = String(spec.threadsPerTrial)
-        if !spec.gpus.isEmpty {
+        if let gpus {
+            environment["CUDA_VISIBLE_DEVICES"] = gpus.joined(separator: ",")
+        } else if !spec.gpus.isEmpty {
             let k = max(1, spec.gpusPerTrial)
             environment["CUDA_VISIBLE_DEVICES"] = (0..<k).map { spec.gpus[(slot * k + $0) % spec.gpus.count] }
                 .joined(separator: ",")

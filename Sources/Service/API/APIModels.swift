@@ -23,6 +23,13 @@ struct HealthBody: Encodable {
     var slotsInUse: Int
     var queueLength: Int
     var runningSweeps: Int
+    /// The daemon's GPUs (`--gpus`) and the sweep whose trial holds each.
+    var gpus: [GPUBody]
+}
+
+struct GPUBody: Encodable {
+    var id: String
+    var sweep: String?
 }
 
 struct ServiceEntryBody: Encodable {

@@ -63,7 +63,11 @@ struct APIRoutes: Sendable {
         return APIResponse.json(HealthBody(version: Self.version, slots: daemon.settings.slots,
                                            slotsInUse: daemon.slotsInUse,
                                            queueLength: queue.filter { $0.state == .queued }.count,
-                                           runningSweeps: queue.filter { $0.state.needsWorker }.count))
+                                           runningSweeps: queue.filter { $0.state.needsWorker }.count,
+                                           gpus: daemon.gpuHolders.map { holder in
+                                               GPUBody(id: holder.gpu,
+                                                       sweep: holder.entry.flatMap { id in queue.first { $0.id == id }?.name })
+                                           }))
     }
 
     private func listSweeps() throws -> Response {
