@@ -5,7 +5,7 @@ import SweepStore
 
 /// Prometheus metrics of the daemon (`GET /metrics`, text format, bearer token needed):
 /// slots, queue length, sweeps by service state, trials by state (whole store), and the
-/// scheduler's own time per report. Gauges are read at scrape time; report counters are
+/// scheduler's own CPU time per report, and each report's latency to its commit. Gauges are read at scrape time; report counters are
 /// fed by each sweep's loop thread once a second.
 final class ServiceMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
@@ -18,6 +18,7 @@ final class ServiceMetrics: @unchecked Sendable {
     private let trials: [TrialState: Gauge]
     private let reports: Counter
     private let reportSeconds: ValueHistogram
+    private let reportLatency: ValueHistogram
 
     init() {
         let registry = self.registry
@@ -39,6 +40,10 @@ final class ServiceMetrics: @unchecked Sendable {
             name: "vsweep_report_processing_seconds",
             buckets: [1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2],
             help: "Scheduler CPU time per report (decode, stopping decision, store commit), the mean of each second's reports")
+        reportLatency = registry.makeValueHistogram(
+            name: "vsweep_report_latency_seconds",
+            buckets: [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 1],
+            help: "Each report's latency: from its line reaching the sweep's scheduler loop to the commit that recorded it")
     }
 
     /// Loop thread of a sweep: the reports recorded since the last call (`stats` deltas).
@@ -47,6 +52,11 @@ final class ServiceMetrics: @unchecked Sendable {
         reports.increment(by: Int64(count))
         let perReport = Double(nanoseconds) / Double(count) / 1e9
         for _ in 0..<min(count, 10_000) { reportSeconds.record(perReport) }
+    }
+
+    /// Loop thread of a sweep, after a commit: each report's latency (nanoseconds).
+    func recordReportLatencies(_ nanoseconds: [UInt64]) {
+        for value in nanoseconds { reportLatency.record(Double(value) / 1e9) }
     }
 
     /// The text exposition, gauges refreshed from the daemon and the store first.

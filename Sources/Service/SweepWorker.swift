@@ -101,6 +101,7 @@ final class SweepWorker: @unchecked Sendable {
                         seenNanoseconds = stats.reportNanoseconds
                     }
                     runner.onProgress = { _ in feedMetrics() }
+                    runner.onReportsCommitted = { [metrics] in metrics.recordReportLatencies($0) }
                     applyStop(runner)
                 })
             withExtendedLifetime(runner) {
@@ -112,7 +113,9 @@ final class SweepWorker: @unchecked Sendable {
                 // scripts/bench-service reads this line: the loop thread's own CPU per report.
                 log("[\(entryID)] scheduler: \(stats.reports) reports, "
                     + String(format: "%.1f", Double(stats.reportNanoseconds) / Double(stats.reports) / 1000)
-                    + " us CPU per report")
+                    + " us CPU per report; latency to commit mean "
+                    + String(format: "%.2f", Double(stats.reportLatencyNanoseconds) / Double(max(1, stats.reportLatencyCount)) / 1e6)
+                    + " ms, max " + String(format: "%.2f", Double(stats.reportLatencyMaxNanoseconds) / 1e6) + " ms")
             }
             switch outcome {
             case .finished, .alreadyFinished: return .finished

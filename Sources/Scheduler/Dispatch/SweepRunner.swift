@@ -37,6 +37,13 @@ public final class SweepRunner {
     /// A snapshot about once a second while trials run, and at each start and exit;
     /// for a live view. nil: no snapshots.
     public var onProgress: ((SweepProgress) -> Void)?
+    /// Loop thread, after each report batch is committed: each report's latency in
+    /// nanoseconds, from its line reaching the loop to the commit (`vsweep serve`'s
+    /// `vsweep_report_latency_seconds`). Set before `run()`.
+    public var onReportsCommitted: (([UInt64]) -> Void)? {
+        get { ingest.onCommitted }
+        set { ingest.onCommitted = newValue }
+    }
     /// The machine's load, sampled at each attempt's start, every few seconds while it
     /// runs and at its exit, and recorded with the attempt. Tests inject their own.
     public var loadProbe: () -> Double? {
