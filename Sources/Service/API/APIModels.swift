@@ -121,6 +121,8 @@ struct TrialPageBody: Encodable {
     var limit: Int
     var offset: Int
     var trials: [TrialBody]
+    /// Pass as `after` for the next page; absent when this page ended the list.
+    var nextCursor: String?
 }
 
 struct ReportBody: Encodable {

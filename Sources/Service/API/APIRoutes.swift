@@ -155,12 +155,20 @@ struct APIRoutes: Sendable {
         guard let order = SweepStore.TrialOrder(rawValue: descending ? String(sortText.dropFirst()) : sortText) else {
             throw APIError.badRequest("sort must be number, value or started, with '-' for descending (got \(sortText))")
         }
+        var after: SweepStore.TrialCursor?
+        if let text = query.get("after") {
+            guard let cursor = SweepStore.TrialCursor(text: text, order: order) else {
+                throw APIError.badRequest("after must be the next_cursor of a page with the same sort (got \(text))")
+            }
+            guard offset == 0 else { throw APIError.badRequest("after and offset cannot be combined") }
+            after = cursor
+        }
         let counts = try self.counts.counts(store, sweep: sweep)
         let total = state.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         let page = try store.trialPage(sweepID: sweep.id, state: state, order: order, descending: descending,
-                                       limit: limit, offset: offset, knownTotal: total)
+                                       limit: limit, offset: offset, after: after, knownTotal: total)
         return APIResponse.json(TrialPageBody(total: page.total, limit: limit, offset: offset,
-                                              trials: page.trials.map(TrialBody.init)))
+                                              trials: page.trials.map(TrialBody.init), nextCursor: page.next?.text))
     }
 
     private func trialDetail(_ name: String, _ numberText: String) throws -> Response {

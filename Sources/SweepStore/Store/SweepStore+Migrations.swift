@@ -10,8 +10,21 @@ extension SweepStore {
         migrator.registerMigration("v2-attempt-load", migrate: addAttemptLoad)
         migrator.registerMigration("v3-selection-provenance", migrate: addSelectionAndProvenance)
         migrator.registerMigration("v4-identity-attempt-output", migrate: addIdentityAndAttemptOutput)
+        migrator.registerMigration("v5-trial-page-indexes", migrate: addTrialPageIndexes)
         return migrator
     }()
+
+    /// Indexes for the service's trial pages (keyset pagination, `trialPage`): by value
+    /// and by start time, each with the number as tie-break, per sweep and per sweep and
+    /// state, so that a page is one index range and never a sort of the sweep's trials.
+    private static func addTrialPageIndexes(_ db: Database) throws {
+        try db.create(index: "trial_on_sweep_value_number", on: "trial", columns: ["sweep_id", "final_value", "number"])
+        try db.create(index: "trial_on_sweep_state_value_number", on: "trial",
+                      columns: ["sweep_id", "state", "final_value", "number"])
+        try db.create(index: "trial_on_sweep_started_number", on: "trial", columns: ["sweep_id", "started_at", "number"])
+        try db.create(index: "trial_on_sweep_state_started_number", on: "trial",
+                      columns: ["sweep_id", "state", "started_at", "number"])
+    }
 
     /// `store_identity`: one random id per database, so that a runs directory can say
     /// which database its trial directories belong to (two databases sharing one would
