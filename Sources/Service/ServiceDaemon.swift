@@ -272,16 +272,16 @@ public final class ServiceDaemon: @unchecked Sendable {
         if entries[index].state.isTerminal { notify(entries[index]) }
     }
 
-    /// Before the carried sweeps start: the leases (GPUs) of their trials still recorded
-    /// as running are held for them, so that a sweep starting first cannot hand one of
-    /// those GPUs to a new trial before the owner re-attaches it.
+    /// Before the carried sweeps start: the leases (slots and GPUs) of their trials still
+    /// recorded as running are held for them, so that a sweep starting first cannot hand
+    /// those slots or GPUs to a new trial before the owner re-attaches it.
     private func reserveLeases(of carried: [QueueEntry]) {
-        guard !settings.gpus.isEmpty, !carried.isEmpty, let store = try? SweepStore.open(path: layout.database) else { return }
+        guard !carried.isEmpty, let store = try? SweepStore.open(path: layout.database) else { return }
         for entry in carried {
             guard let spec = try? SubmittedSpec.parse(entry.spec, kind: entry.kind),
                   let sweep = try? store.sweep(named: entry.name),
                   let running = try? store.runningTrials(sweepID: sweep.id) else { continue }
-            let codes = running.compactMap(\.attempt.slot).map(SlotLease.code(ofRecorded:)).filter { $0 != 0 }
+            let codes = running.map { SlotLease.code(ofRecorded: $0.attempt.slot ?? 0) }
             broker.reserve(entry.id, cost: spec.sweep.threadsPerTrial, codes: codes)
         }
     }
