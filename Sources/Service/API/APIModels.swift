@@ -96,7 +96,9 @@ struct TrialBody: Encodable {
     var trainSeconds: Double?
     var finalValue: Double?
     var error: String?
+}
 
+extension TrialBody {
     init(_ t: Trial) {
         number = t.number
         state = t.state.rawValue

@@ -167,8 +167,9 @@ struct APIRoutes: Sendable {
         let total = state.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         let page = try store.trialPage(sweepID: sweep.id, state: state, order: order, descending: descending,
                                        limit: limit, offset: offset, after: after, knownTotal: total)
-        return APIResponse.json(TrialPageBody(total: page.total, limit: limit, offset: offset,
-                                              trials: page.trials.map(TrialBody.init), nextCursor: page.next?.text))
+        let body = TrialPageBody(total: page.total, limit: limit, offset: offset,
+                                 trials: page.trials.map(TrialBody.init), nextCursor: page.next?.text)
+        return APIResponse.data(TrialPageJSON.data(body))
     }
 
     private func trialDetail(_ name: String, _ numberText: String) throws -> Response {
