@@ -59,6 +59,7 @@ public final class ServiceDaemon: @unchecked Sendable {
     public func resume() {
         lock.lock()
         let carried = entries.filter { $0.state.needsWorker }
+        if !settings.gpus.isEmpty { log("GPUs leased to trials: \(settings.gpus.joined(separator: ","))") }
         reserveLeases(of: carried)
         for entry in carried { startWorker(entry) }
         if !carried.isEmpty { log("resuming \(carried.count) sweep(s) left running by the last daemon") }

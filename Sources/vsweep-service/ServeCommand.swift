@@ -41,12 +41,17 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
-    /// `--gpus`, else `CUDA_VISIBLE_DEVICES`, as a list of ids.
+    /// `--gpus`, else `CUDA_VISIBLE_DEVICES`, as a list of ids. From the variable, as CUDA
+    /// reads it, the list ends at a negative id (`-1`: no GPU).
     static func gpuList(_ option: String?, environment: [String: String]) throws -> [String] {
-        let text = option ?? environment["CUDA_VISIBLE_DEVICES"] ?? ""
+        var text = option ?? environment["CUDA_VISIBLE_DEVICES"] ?? ""
+        if option == nil {
+            text = text.split(separator: ",", omittingEmptySubsequences: false)
+                .prefix { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("-") }.joined(separator: ",")
+        }
         if text.trimmingCharacters(in: .whitespaces).isEmpty || text == "none" { return [] }
         let ids = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        if ids.contains(where: \.isEmpty) || Set(ids).count != ids.count {
+        if ids.contains(where: { $0.isEmpty || $0.hasPrefix("-") }) || Set(ids).count != ids.count {
             throw ValidationError("--gpus must be distinct GPU ids separated by commas, e.g. 0,1 (got \(text))")
         }
         return ids
