@@ -5,6 +5,11 @@ public struct SchedulerStats: Sendable {
     /// (the store commit of each loop turn's batch included).
     public var reports = 0
     public var reportNanoseconds: UInt64 = 0
+    /// Reports committed and their latency (wall clock): from the line reaching the loop
+    /// thread to the commit of the batch that recorded it; summed and the largest.
+    public var reportLatencyCount = 0
+    public var reportLatencyNanoseconds: UInt64 = 0
+    public var reportLatencyMaxNanoseconds: UInt64 = 0
     /// Per trial, in the order trials ended: nanoseconds of its own bookkeeping
     /// (sampling, enqueue, start and spawn, process record, exit record).
     public var trialNanoseconds: [UInt64] = []

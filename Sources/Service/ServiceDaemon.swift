@@ -14,11 +14,15 @@ public final class ServiceDaemon: @unchecked Sendable {
         public var maxRunning: Int
         /// POSTed a JSON body when a sweep finishes, fails or is cancelled.
         public var webhook: URL?
+        /// The machine's GPUs the daemon leases to trials (`--gpus`); a sweep's
+        /// `parallel.gpus` is the subset of them its trials may take.
+        public var gpus: [String]
 
-        public init(slots: Int, maxRunning: Int? = nil, webhook: URL? = nil) {
+        public init(slots: Int, maxRunning: Int? = nil, webhook: URL? = nil, gpus: [String] = []) {
             self.slots = slots
             self.maxRunning = maxRunning ?? max(1, slots)
             self.webhook = webhook
+            self.gpus = gpus
         }
     }
 
@@ -43,7 +47,7 @@ public final class ServiceDaemon: @unchecked Sendable {
         self.layout = layout
         self.settings = settings
         self.log = log
-        broker = SlotBroker(total: settings.slots)
+        broker = SlotBroker(total: settings.slots, gpus: settings.gpus)
         try layout.prepare()
         schedulerLock = try SchedulerLock(store: try SweepStore.open(path: layout.database), runsDirectory: layout.runs)
         queueFile = QueueFile(path: layout.queuePath)
@@ -55,6 +59,8 @@ public final class ServiceDaemon: @unchecked Sendable {
     public func resume() {
         lock.lock()
         let carried = entries.filter { $0.state.needsWorker }
+        if !settings.gpus.isEmpty { log("GPUs leased to trials: \(settings.gpus.joined(separator: ","))") }
+        reserveLeases(of: carried)
         for entry in carried { startWorker(entry) }
         if !carried.isEmpty { log("resuming \(carried.count) sweep(s) left running by the last daemon") }
         schedule()
@@ -76,6 +82,8 @@ public final class ServiceDaemon: @unchecked Sendable {
 
     public var slotsInUse: Int { broker.inUse }
     public var slotHoldings: [Int: Int] { broker.holdings }
+    /// Each of the daemon's GPUs and the sweep (queue entry id) whose trial holds it.
+    public var gpuHolders: [(gpu: String, entry: Int?)] { broker.gpuHolders }
 
     // MARK: - Commands
 
@@ -96,6 +104,11 @@ public final class ServiceDaemon: @unchecked Sendable {
         if let cap = maxSlots, spec.sweep.threadsPerTrial > cap {
             throw CommandError.conflict("max_slots \(cap) is less than one trial of \(spec.name) takes "
                                         + "(parallel.threads_per_trial \(spec.sweep.threadsPerTrial))")
+        }
+        do {
+            _ = try broker.gpuIndices(for: spec.sweep.gpus, perTrial: spec.sweep.gpusPerTrial)
+        } catch {
+            throw CommandError.conflict("\(spec.name): \(error)")
         }
         if let live = entries.last(where: { $0.name == spec.name && !$0.state.isTerminal }) {
             throw CommandError.conflict("sweep \(spec.name) is already in the queue (\(live.state.rawValue))")
@@ -205,8 +218,13 @@ public final class ServiceDaemon: @unchecked Sendable {
             finish(entry.id, .failed("the stored spec no longer parses: \(error)"))
             return
         }
-        let worker = SweepWorker(entry: entry, spec: spec, layout: layout, broker: broker, metrics: metrics,
-                                 schedulerLock: schedulerLock, log: log)
+        let gpuSubset: [Int]
+        do { gpuSubset = try broker.gpuIndices(for: spec.sweep.gpus, perTrial: spec.sweep.gpusPerTrial) } catch {
+            finish(entry.id, .failed("\(error)"))
+            return
+        }
+        let worker = SweepWorker(entry: entry, spec: spec, gpuSubset: gpuSubset, layout: layout, broker: broker,
+                                 metrics: metrics, schedulerLock: schedulerLock, log: log)
         workers[entry.id] = worker
         if entry.state == .pausing { worker.stop(reason: "paused through the service") }
         if entry.state == .cancelling { worker.stop(reason: "cancelled through the service") }
@@ -253,6 +271,20 @@ public final class ServiceDaemon: @unchecked Sendable {
         do { try save() } catch { log("cannot save the queue: \(error)") }
         log("sweep \(entries[index].name): \(entries[index].state.rawValue)")
         if entries[index].state.isTerminal { notify(entries[index]) }
+    }
+
+    /// Before the carried sweeps start: the leases (slots and GPUs) of their trials still
+    /// recorded as running are held for them, so that a sweep starting first cannot hand
+    /// those slots or GPUs to a new trial before the owner re-attaches it.
+    private func reserveLeases(of carried: [QueueEntry]) {
+        guard !carried.isEmpty, let store = try? SweepStore.open(path: layout.database) else { return }
+        for entry in carried {
+            guard let spec = try? SubmittedSpec.parse(entry.spec, kind: entry.kind),
+                  let sweep = try? store.sweep(named: entry.name),
+                  let running = try? store.runningTrials(sweepID: sweep.id) else { continue }
+            let codes = running.map { SlotLease.code(ofRecorded: $0.attempt.slot ?? 0) }
+            broker.reserve(entry.id, cost: spec.sweep.threadsPerTrial, codes: codes)
+        }
     }
 
     private func storedState(name: String) -> SweepState? {

@@ -20,6 +20,8 @@ final class SweepWorker: @unchecked Sendable {
 
     let entryID: Int
     private let spec: SubmittedSpec
+    /// Indices of the sweep's `parallel.gpus` in the daemon's GPUs (empty: CPU only).
+    private let gpuSubset: [Int]
     private let layout: ServiceLayout
     private let broker: SlotBroker
     private let metrics: ServiceMetrics
@@ -32,12 +34,13 @@ final class SweepWorker: @unchecked Sendable {
     private var stopReason: String?
     private var stopApplied = false
 
-    init(entry: QueueEntry, spec: SubmittedSpec, layout: ServiceLayout, broker: SlotBroker, metrics: ServiceMetrics,
+    init(entry: QueueEntry, spec: SubmittedSpec, gpuSubset: [Int], layout: ServiceLayout, broker: SlotBroker, metrics: ServiceMetrics,
          schedulerLock: SchedulerLock, log: @escaping @Sendable (String) -> Void) {
         self.metrics = metrics
         self.schedulerLock = schedulerLock
         entryID = entry.id
         self.spec = spec
+        self.gpuSubset = gpuSubset
         self.layout = layout
         self.broker = broker
         priority = entry.priority
@@ -81,7 +84,8 @@ final class SweepWorker: @unchecked Sendable {
                     }
                     wakeup = made
                     runner.slotGate = broker.gate(for: entryID, priority: priority, maxSlots: maxSlots,
-                                                  cost: spec.sweep.threadsPerTrial) {
+                                                  cost: spec.sweep.threadsPerTrial, gpuSubset: gpuSubset,
+                                                  gpusPerTrial: spec.sweep.gpusPerTrial) {
                         made?.wake()
                     }
                     lock.lock()
@@ -97,6 +101,7 @@ final class SweepWorker: @unchecked Sendable {
                         seenNanoseconds = stats.reportNanoseconds
                     }
                     runner.onProgress = { _ in feedMetrics() }
+                    runner.onReportsCommitted = { [metrics] in metrics.recordReportLatencies($0) }
                     applyStop(runner)
                 })
             withExtendedLifetime(runner) {
@@ -108,7 +113,9 @@ final class SweepWorker: @unchecked Sendable {
                 // scripts/bench-service reads this line: the loop thread's own CPU per report.
                 log("[\(entryID)] scheduler: \(stats.reports) reports, "
                     + String(format: "%.1f", Double(stats.reportNanoseconds) / Double(stats.reports) / 1000)
-                    + " us CPU per report")
+                    + " us CPU per report; latency to commit mean "
+                    + String(format: "%.2f", Double(stats.reportLatencyNanoseconds) / Double(max(1, stats.reportLatencyCount)) / 1e6)
+                    + " ms, max " + String(format: "%.2f", Double(stats.reportLatencyMaxNanoseconds) / 1e6) + " ms")
             }
             switch outcome {
             case .finished, .alreadyFinished: return .finished

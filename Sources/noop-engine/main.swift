@@ -69,6 +69,10 @@ if let resumePath {
     firstReport = index + 1
 }
 
+// The GPUs the scheduler gave this trial, for tests of GPU leases (stderr.log of the trial).
+if let devices = ProcessInfo.processInfo.environment["CUDA_VISIBLE_DEVICES"] {
+    logLine("CUDA_VISIBLE_DEVICES=\(devices)")
+}
 emit(.started(.init(trial: config.trial, engine: "noop-engine 1", config: config.echo)))
 for _ in 0..<settings.garbageLines { emitRaw("garbage: not a protocol line {") }
 if settings.oversizedLineBytes > 0 {

@@ -24,6 +24,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Trials run at once across all sweeps (default: the number of CPU threads).")
     var slots: Int?
     @Option(help: "Sweeps run side by side at most (default: --slots).") var maxRunning: Int?
+    @Option(help: ArgumentHelp("GPUs the service leases to trials, e.g. 0,1 (default: $CUDA_VISIBLE_DEVICES, else none; 'none': none). "
+                               + "A sweep's parallel.gpus must be a subset; each trial gets gpus_per_trial of them to itself.",
+                               valueName: "ids"))
+    var gpus: String?
     @Option(help: "URL to POST a JSON notice to when a sweep finishes, fails or is cancelled.") var webhook: String?
     @Option(help: "The vsweep executable that runs builtin-engine trials (default: the one next to this program).")
     var vsweep: String?
@@ -37,13 +41,30 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
+    /// `--gpus`, else `CUDA_VISIBLE_DEVICES`, as a list of ids. From the variable, as CUDA
+    /// reads it, the list ends at a negative id (`-1`: no GPU).
+    static func gpuList(_ option: String?, environment: [String: String]) throws -> [String] {
+        var text = option ?? environment["CUDA_VISIBLE_DEVICES"] ?? ""
+        if option == nil {
+            text = text.split(separator: ",", omittingEmptySubsequences: false)
+                .prefix { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("-") }.joined(separator: ",")
+        }
+        if text.trimmingCharacters(in: .whitespaces).isEmpty || text == "none" { return [] }
+        let ids = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if ids.contains(where: { $0.isEmpty || $0.hasPrefix("-") }) || Set(ids).count != ids.count {
+            throw ValidationError("--gpus must be distinct GPU ids separated by commas, e.g. 0,1 (got \(text))")
+        }
+        return ids
+    }
+
     func run() throws {
+        let gpus = try Self.gpuList(self.gpus, environment: ProcessInfo.processInfo.environment)
         let slots = self.slots ?? ProcessInfo.processInfo.activeProcessorCount
         let options = ServiceServer.Options(
             layout: ServiceLayout(storage: storage, database: db, runs: runs,
                                   vsweepExecutable: vsweep ?? ServiceLayout.siblingVSweep()), host: host, port: port,
             allowRemote: allowRemote,
-            settings: .init(slots: slots, maxRunning: maxRunning, webhook: webhook.flatMap(URL.init(string:))))
+            settings: .init(slots: slots, maxRunning: maxRunning, webhook: webhook.flatMap(URL.init(string:)), gpus: gpus))
         do {
             try ServiceServer.run(options) { message in
                 FileHandle.standardError.write(Data("serve: \(message)\n".utf8))

@@ -24,6 +24,9 @@ final class SlotSharingTests: XCTestCase {
             .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
         XCTAssertGreaterThan(reported, 0, "report counters fed by the sweeps' loops")
         XCTAssertTrue(metrics.contains("vsweep_report_processing_seconds_bucket"), metrics)
+        let latencies = metrics.split(separator: "\n").first { $0.hasPrefix("vsweep_report_latency_seconds_count") }
+            .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        XCTAssertEqual(latencies, reported, "one latency (line read to commit) per recorded report")
         let store = try daemon.openStore()
         var intervals: [(sweep: String, start: Date, end: Date)] = []
         for name in ["share-a", "share-b"] {

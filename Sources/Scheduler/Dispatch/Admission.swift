@@ -27,7 +27,10 @@ final class Admission {
     /// A trial to start in `slot`; `bookkeeping`: CPU spent proposing and enqueueing it.
     struct Start {
         var trial: Trial
+        /// As recorded with the attempt: the sweep's own slot, and the gate's lease code above it.
         var slot: Int
+        /// The lease's GPUs (nil: no gate, or one that hands out none).
+        var gpus: [String]?
         var bookkeeping: UInt64
     }
 
@@ -43,16 +46,25 @@ final class Admission {
         freeSlots = Array((0..<spec.parallelTrials).reversed())
     }
 
+    /// `slot` as recorded (`Start.slot`, `claim`): the sweep's own slot and the gate's lease.
     func release(slot: Int) {
-        freeSlots.append(slot)
-        gate?.release()
+        freeSlots.append(SlotLease.local(ofRecorded: slot))
+        gate?.release(code: SlotLease.code(ofRecorded: slot))
     }
 
     /// Takes `slot` for a re-attached trial (the one it held, so its GPUs stay its
-    /// own), or any free slot when that one is unknown or taken.
+    /// own: the gate's lease recorded with it is taken back too), or any free slot
+    /// when that one is unknown or taken. Returns the slot as recorded.
     func claim(slot: Int?) -> Int {
-        if let slot, let index = freeSlots.firstIndex(of: slot) { return freeSlots.remove(at: index) }
-        return freeSlots.popLast() ?? spec.parallelTrials
+        let local: Int
+        if let slot, let index = freeSlots.firstIndex(of: SlotLease.local(ofRecorded: slot)) {
+            local = freeSlots.remove(at: index)
+        } else {
+            local = freeSlots.popLast() ?? spec.parallelTrials
+        }
+        guard let gate else { return local }
+        let lease = gate.reclaim(code: slot.map(SlotLease.code(ofRecorded:)) ?? 0)
+        return SlotLease.record(local: local, code: lease.code)
     }
 
     /// The next trial to start, with its slot taken; nil when no slot is free or
@@ -61,12 +73,17 @@ final class Admission {
         waitingForSlot = false
         while !freeSlots.isEmpty {
             // The machine slot is taken first and given back on every path that starts nothing.
-            if let gate, !gate.tryAcquire() {
-                waitingForSlot = true
-                return nil
+            var lease: SlotLease?
+            if let gate {
+                guard let granted = gate.tryAcquire() else {
+                    waitingForSlot = true
+                    return nil
+                }
+                lease = granted
             }
             var handedOut = false
-            defer { if !handedOut { gate?.giveBack() } }
+            defer { if !handedOut, let lease { gate?.giveBack(code: lease.code) } }
+            func slot() -> Int { SlotLease.record(local: freeSlots.removeLast(), code: lease?.code ?? 0) }
             if let queued = try store.trials(sweepID: sweepID, state: .queued, limit: 1).first {
                 if try secondsBudgetSpent() {
                     let count = try store.cancelQueued(sweepID: sweepID, reason: "the sweep's max_trial_seconds is spent")
@@ -75,7 +92,7 @@ final class Admission {
                     continue
                 }
                 handedOut = true
-                return Start(trial: queued, slot: freeSlots.removeLast(), bookkeeping: 0)
+                return Start(trial: queued, slot: slot(), gpus: lease?.gpus, bookkeeping: 0)
             }
             guard creationClosed == nil else { return nil }
             let began = cpu.nanoseconds
@@ -92,7 +109,7 @@ final class Admission {
             ledger.history[trial.number] = PastTrial(number: Int(trial.number), params: proposal, isRunning: true,
                                                      normalisedObjective: nil)
             handedOut = true
-            return Start(trial: trial, slot: freeSlots.removeLast(), bookkeeping: cpu.nanoseconds &- began)
+            return Start(trial: trial, slot: slot(), gpus: lease?.gpus, bookkeeping: cpu.nanoseconds &- began)
         }
         return nil
     }

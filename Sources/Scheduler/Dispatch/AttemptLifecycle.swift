@@ -56,7 +56,8 @@ final class AttemptLifecycle {
     /// Starts a queued trial in `slot`: the attempt is committed before the process
     /// exists, its process id recorded right after the spawn. Returns false (the slot
     /// is free again) when the engine could not be started; the trial is then failed.
-    func start(_ trial: Trial, slot: Int, bookkeeping: UInt64) throws -> Bool {
+    /// `gpus`: the lease's GPUs under `vsweep serve` (nil: the spec's mapping by slot).
+    func start(_ trial: Trial, slot: Int, gpus: [String]? = nil, bookkeeping: UInt64) throws -> Bool {
         let began = cpu.nanoseconds
         var checkpoint: String?
         if trial.attempt > 0, let path = trial.lastCheckpointPath, FileManager.default.fileExists(atPath: path) {
@@ -70,7 +71,8 @@ final class AttemptLifecycle {
                                 params: trial.params, stderrPath: launcher.trialDirectory(number: trial.number) + "/stderr.log")
         let handle: TrialHandle
         do {
-            let launch = try launcher.launch(number: trial.number, params: trial.params, seed: trial.seed, slot: slot,
+            let launch = try launcher.launch(number: trial.number, params: trial.params, seed: trial.seed,
+                                             slot: SlotLease.local(ofRecorded: slot), gpus: gpus,
                                              resumeFrom: checkpoint, output: output)
             handle = try executor.start(launch)
         } catch {
@@ -122,7 +124,9 @@ final class AttemptLifecycle {
     /// file from the recorded offset, its deadline from its recorded start. Its process
     /// is the recorded one, else the one found writing its output file, else none (its
     /// file is read, then it ends as never started: not the engine's failure).
-    func reattach(_ running: RunningTrial, slot: Int, outputPath: String) throws {
+    /// Returns false when nothing was re-attached (the trial was re-queued; its slot is free).
+    @discardableResult
+    func reattach(_ running: RunningTrial, slot: Int, outputPath: String) throws -> Bool {
         let trial = running.trial
         let attempt = running.attempt
         var recorded = attempt.pid.map {
@@ -140,7 +144,7 @@ final class AttemptLifecycle {
             let requeued = try store.markInterrupted(trialID: trial.id, reason: "scheduler restarted; the executor cannot re-attach",
                                                      countsAgainstAttempts: false)
             ledger.tally.record(requeued, leaving: .running)
-            return
+            return false
         }
         let entry = ActiveTrial(trialID: trial.id, number: trial.number, attempt: attempt.attempt, slot: slot,
                                 params: trial.params,
@@ -155,6 +159,7 @@ final class AttemptLifecycle {
         try signals.armDeadline(entry, elapsed: elapsed)
         let process = recorded.map { "pid \($0.id)" } ?? "no process found"
         log(.info, "trial \(trial.number) re-attached (attempt \(attempt.attempt), \(process); reading its output from byte \(attempt.outputOffset))")
+        return true
     }
 
     // MARK: - Ending attempts

@@ -23,6 +23,12 @@ final class ReportIngest {
     private var pendingRungResults: [NewRungResult] = []
     private var pendingCheckpoints: [Int64: (path: String, updates: Int64)] = [:]
     private var pendingTerminations: [ActiveTrial] = []
+    /// When each queued report's line reached the loop (monotonic nanoseconds), in
+    /// `pendingOutcomes` order.
+    private var pendingArrivals: [UInt64] = []
+    /// Loop thread, after each committed batch: every report's latency in nanoseconds,
+    /// from its line reaching the loop to the commit of its transaction.
+    var onCommitted: (([UInt64]) -> Void)?
 
     init(spec: SweepSpec, store: SweepStore, stopping: StoppingCoordinator, ledger: SweepLedger, cpu: ThreadCPUClock,
          log: LogSink) {
@@ -42,7 +48,11 @@ final class ReportIngest {
     /// the engine's step counter cannot be trusted by the stopping rules.
     static let refusedReportLimit = 3
 
+    /// Monotonic wall clock (latency, not CPU time).
+    static func monotonicNanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
     func stdout(_ entry: ActiveTrial, _ bytes: [UInt8]) {
+        let arrived = Self.monotonicNanoseconds()
         let began = cpu.nanoseconds
         let event: TrialEvent
         do {
@@ -55,7 +65,9 @@ final class ReportIngest {
         case .started:
             break
         case .report(let report):
+            let queued = pendingOutcomes.count
             ingest(entry, report)
+            if pendingOutcomes.count > queued { pendingArrivals.append(arrived) }
             ledger.stats.reportNanoseconds &+= cpu.nanoseconds &- began
         case .checkpoint(let checkpoint):
             pendingCheckpoints[entry.trialID] = (checkpoint.path, Int64(checkpoint.updates))
@@ -189,8 +201,17 @@ final class ReportIngest {
         let began = cpu.nanoseconds
         if !pendingOutcomes.isEmpty {
             try store.recordReportOutcomes(pendingOutcomes)
+            let committed = Self.monotonicNanoseconds()
             ledger.stats.reportBatches += 1
             pendingOutcomes.removeAll(keepingCapacity: true)
+            let latencies = pendingArrivals.map { committed &- $0 }
+            pendingArrivals.removeAll(keepingCapacity: true)
+            for latency in latencies {
+                ledger.stats.reportLatencyNanoseconds &+= latency
+                ledger.stats.reportLatencyMaxNanoseconds = max(ledger.stats.reportLatencyMaxNanoseconds, latency)
+            }
+            ledger.stats.reportLatencyCount += latencies.count
+            onCommitted?(latencies)
         }
         for result in pendingRungResults { try store.recordRungResult(result) }
         pendingRungResults.removeAll()

@@ -39,6 +39,13 @@ public final class SweepRunner {
     /// A snapshot about once a second while trials run, and at each start and exit;
     /// for a live view. nil: no snapshots.
     public var onProgress: ((SweepProgress) -> Void)?
+    /// Loop thread, after each report batch is committed: each report's latency in
+    /// nanoseconds, from its line reaching the loop to the commit (`vsweep serve`'s
+    /// `vsweep_report_latency_seconds`). Set before `run()`.
+    public var onReportsCommitted: (([UInt64]) -> Void)? {
+        get { ingest.onCommitted }
+        set { ingest.onCommitted = newValue }
+    }
     /// The machine's load, sampled at each attempt's start, every few seconds while it
     /// runs and at its exit, and recorded with the attempt. Tests inject their own.
     public var loadProbe: () -> Double? {
@@ -163,8 +170,10 @@ public final class SweepRunner {
         ledger.load(try store.trials(sweepID: sweep.id))
         try stopping.load(store: store, sweepID: sweep.id)
         for running in survivors {
-            try lifecycle.reattach(running, slot: admission.claim(slot: running.attempt.slot),
-                                   outputPath: running.attempt.outputPath ?? "")
+            let slot = admission.claim(slot: running.attempt.slot)
+            if try !lifecycle.reattach(running, slot: slot, outputPath: running.attempt.outputPath ?? "") {
+                admission.release(slot: slot)
+            }
         }
         let watchers = try [SIGINT, SIGTERM].map { signal in
             let watcher = try SignalWatcher(loop: loop, signal: signal) { [unowned self] in self.ending.signalled($0) }
@@ -197,7 +206,7 @@ public final class SweepRunner {
         guard ending.dispatching else { return ending.doneIfIdle() }
         do {
             while !diskPause.isPaused, let next = try admission.next(log: { log(.info, $0) }) {
-                if try lifecycle.start(next.trial, slot: next.slot, bookkeeping: next.bookkeeping) {
+                if try lifecycle.start(next.trial, slot: next.slot, gpus: next.gpus, bookkeeping: next.bookkeeping) {
                     scheduleTick()
                     reportProgress()
                 } else {

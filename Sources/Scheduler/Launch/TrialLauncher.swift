@@ -55,8 +55,9 @@ public struct TrialLauncher {
         return root
     }
 
-    /// Writes the config (atomically) and returns the launch. `slot` picks the GPU.
-    public func launch(number: Int64, params: ParamAssignment, seed: Int64, slot: Int,
+    /// Writes the config (atomically) and returns the launch. `slot` picks the GPUs from
+    /// `parallel.gpus`, unless `gpus` (a lease of `vsweep serve`'s GPUs) names them.
+    public func launch(number: Int64, params: ParamAssignment, seed: Int64, slot: Int, gpus: [String]? = nil,
                        resumeFrom checkpoint: String?, output: TrialOutputFiles? = nil) throws -> TrialLaunch {
         let directory = trialDirectory(number: number)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -67,15 +68,16 @@ public struct TrialLauncher {
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         let key = Self.trialKey(sweep: spec.name, number: number)
         let assignment = TrialAssignment(configPath: path, resumeFrom: checkpoint, trialKey: key,
-                                         threads: spec.threadsPerTrial, gpus: gpus(slot: slot))
+                                         threads: spec.threadsPerTrial, gpus: gpus ?? self.gpus(slot: slot))
         return TrialLaunch(argv: engineArgv + assignment.arguments,
                            environment: baseEnvironment.merging(assignment.environment) { $1 },
                            trialKey: key, output: output)
     }
 
-    /// The GPUs of slot `slot`: `gpus_per_trial` of the listed ones, round robin; none when none are listed.
-    func gpus(slot: Int) -> [String] {
-        guard !spec.gpus.isEmpty else { return [] }
+    /// The GPUs of slot `slot`: `gpus_per_trial` of the listed ones, round robin; nil
+    /// (the environment's `CUDA_VISIBLE_DEVICES` left as it is) when none are listed.
+    func gpus(slot: Int) -> [String]? {
+        guard !spec.gpus.isEmpty else { return nil }
         let k = max(1, spec.gpusPerTrial)
         return (0..<k).map { spec.gpus[(slot * k + $0) % spec.gpus.count] }
     }

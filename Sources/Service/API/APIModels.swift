@@ -24,6 +24,13 @@ struct HealthBody: Encodable {
     var slotsInUse: Int
     var queueLength: Int
     var runningSweeps: Int
+    /// The daemon's GPUs (`--gpus`) and the sweep whose trial holds each.
+    var gpus: [GPUBody]
+}
+
+struct GPUBody: Encodable {
+    var id: String
+    var sweep: String?
 }
 
 struct ServiceEntryBody: Encodable {
@@ -90,7 +97,9 @@ struct TrialBody: Encodable {
     var trainSeconds: Double?
     var finalValue: Double?
     var error: String?
+}
 
+extension TrialBody {
     init(_ t: Trial) {
         number = t.number
         state = t.state.rawValue
@@ -115,6 +124,8 @@ struct TrialPageBody: Encodable {
     var limit: Int
     var offset: Int
     var trials: [TrialBody]
+    /// Pass as `after` for the next page; absent when this page ended the list.
+    var nextCursor: String?
 }
 
 struct ReportBody: Encodable {

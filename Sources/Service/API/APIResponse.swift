@@ -22,6 +22,11 @@ enum APIResponse {
         }
     }
 
+    /// JSON written by hand (`TrialPageJSON`).
+    static func data(_ data: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
     static func error(_ status: HTTPResponse.Status, _ message: String, source: String? = nil, line: Int? = nil,
                       field: String? = nil) -> Response {
         let body = ErrorBody(error: .init(message: message, source: source, line: line, field: field))

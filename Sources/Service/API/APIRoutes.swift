@@ -63,7 +63,11 @@ struct APIRoutes: Sendable {
         return APIResponse.json(HealthBody(version: Self.version, slots: daemon.settings.slots,
                                            slotsInUse: daemon.slotsInUse,
                                            queueLength: queue.filter { $0.state == .queued }.count,
-                                           runningSweeps: queue.filter { $0.state.needsWorker }.count))
+                                           runningSweeps: queue.filter { $0.state.needsWorker }.count,
+                                           gpus: daemon.gpuHolders.map { holder in
+                                               GPUBody(id: holder.gpu,
+                                                       sweep: holder.entry.flatMap { id in queue.first { $0.id == id }?.name })
+                                           }))
     }
 
     private func listSweeps() throws -> Response {
@@ -151,12 +155,21 @@ struct APIRoutes: Sendable {
         guard let order = SweepStore.TrialOrder(rawValue: descending ? String(sortText.dropFirst()) : sortText) else {
             throw APIError.badRequest("sort must be number, value or started, with '-' for descending (got \(sortText))")
         }
+        var after: SweepStore.TrialCursor?
+        if let text = query.get("after") {
+            guard let cursor = SweepStore.TrialCursor(text: text, order: order) else {
+                throw APIError.badRequest("after must be the next_cursor of a page with the same sort (got \(text))")
+            }
+            guard offset == 0 else { throw APIError.badRequest("after and offset cannot be combined") }
+            after = cursor
+        }
         let counts = try self.counts.counts(store, sweep: sweep)
         let total = state.map { counts[$0] ?? 0 } ?? counts.values.reduce(0, +)
         let page = try store.trialPage(sweepID: sweep.id, state: state, order: order, descending: descending,
-                                       limit: limit, offset: offset, knownTotal: total)
-        return APIResponse.json(TrialPageBody(total: page.total, limit: limit, offset: offset,
-                                              trials: page.trials.map(TrialBody.init)))
+                                       limit: limit, offset: offset, after: after, knownTotal: total)
+        let body = TrialPageBody(total: page.total, limit: limit, offset: offset,
+                                 trials: page.trials.map(TrialBody.init), nextCursor: page.next?.text)
+        return APIResponse.data(TrialPageJSON.data(body))
     }
 
     private func trialDetail(_ name: String, _ numberText: String) throws -> Response {

@@ -126,7 +126,8 @@ enum DashboardScript {
         '<section><h2>Rungs</h2><div class="figure" id="fig-rungs"></div></section></div>' +
         '<section id="comparison" hidden></section>' +
         '<section id="params-box"><h2>Metric against each parameter</h2><div class="grid" id="fig-params"></div></section>' +
-        '<section><h2>Best trials</h2><div id="trials"></div></section>';
+        '<section><h2>Best trials</h2><div id="trials"></div></section>' +
+        '<section><h2>All trials <small id="tp-count"></small></h2><div id="tp-controls"></div><div id="trial-page"></div></section>';
       let sweep;
       try { sweep = await api('/api/v1/sweeps/' + enc); } catch (e) { app.innerHTML = '<p class="err">' + esc(e.message) + '</p>'; return; }
       if (sweep.kind === 'comparison') {
@@ -180,7 +181,7 @@ enum DashboardScript {
         trials = page.trials;
         trialsSignature = signature;
         drawLive();
-        if (changed) { drawPC(); drawContour(); drawBest(); }
+        if (changed) { drawPC(); drawContour(); drawBest(); drawTrialPage().catch(() => {}); }
       }
       let figuresDue = 0;
       function refreshFigures() {
@@ -347,6 +348,31 @@ enum DashboardScript {
         return '<table><tr><th>trial</th><th>state</th><th>value</th><th>updates</th>' + names.map(n => '<th>' + esc(n) + '</th>').join('') + '</tr>' +
           list.map(t => '<tr><td><a href="#/trial/' + enc + '/' + t.number + '">' + t.number + '</a></td><td><span class="state ' + esc(t.state) + '">' + esc(t.state) +
             '</span></td><td class="num">' + fmt(t.final_value) + '</td><td class="num">' + t.updates_done + '</td>' + names.map(n => '<td class="num">' + esc(fmt(t.params[n])) + '</td>').join('') + '</tr>').join('') + '</table>';
+      }
+      // All trials, 50 a page, through the API's keyset cursors (next_cursor → after):
+      // every page costs the same however deep. `pageCursors`: the `after` of each page
+      // shown so far (null: the first), for going back.
+      let pageSort = 'number';
+      let pageCursors = [null];
+      let pageNext = null;
+      async function drawTrialPage() {
+        const after = pageCursors[pageCursors.length - 1];
+        const p = await api('/api/v1/sweeps/' + enc + '/trials?limit=50&sort=' + encodeURIComponent(pageSort) +
+          (after ? '&after=' + encodeURIComponent(after) : ''));
+        if (serial !== viewSerial) return;
+        pageNext = p.next_cursor || null;
+        document.getElementById('tp-count').textContent = '(' + p.total + ' in all; page ' + pageCursors.length + ')';
+        const sorts = ['number', '-number', 'value', '-value', 'started', '-started'];
+        const controls = document.getElementById('tp-controls');
+        controls.innerHTML = 'sort <select id="tp-sort">' + sorts.map(o => '<option' + (o === pageSort ? ' selected' : '') + '>' + o + '</option>').join('') +
+          '</select> <button id="tp-first"' + (pageCursors.length > 1 ? '' : ' disabled') + '>first</button>' +
+          '<button id="tp-prev"' + (pageCursors.length > 1 ? '' : ' disabled') + '>previous</button>' +
+          '<button id="tp-next"' + (pageNext ? '' : ' disabled') + '>next</button>';
+        document.getElementById('tp-sort').onchange = e => { pageSort = e.target.value; pageCursors = [null]; drawTrialPage(); };
+        document.getElementById('tp-first').onclick = () => { pageCursors = [null]; drawTrialPage(); };
+        document.getElementById('tp-prev').onclick = () => { pageCursors.pop(); drawTrialPage(); };
+        document.getElementById('tp-next').onclick = () => { if (pageNext) { pageCursors.push(pageNext); drawTrialPage(); } };
+        document.getElementById('trial-page').innerHTML = trialTable(p.trials) || '<p>none yet</p>';
       }
       function drawBest() {
         const ended = trials.filter(t => t.final_value != null && (t.state === 'completed' || t.state === 'stopped_early'));

@@ -12,6 +12,7 @@ extension SweepStore {
         migrator.registerMigration("v4-identity-attempt-output", migrate: addIdentityAndAttemptOutput)
         migrator.registerMigration("v5-raw-and-normalised-objective", migrate: storeRawAndNormalisedObjective)
         migrator.registerMigration("v6-sweep-kind-comparison-arms", migrate: addKindAndComparison)
+        migrator.registerMigration("v7-trial-page-indexes", migrate: addTrialPageIndexes)
         return migrator
     }()
 
@@ -153,6 +154,18 @@ extension SweepStore {
             """)
         try db.create(index: "trial_on_sweep_state_normalised_final_value", on: "trial",
                       columns: ["sweep_id", "state", "normalised_final_value_kind", "normalised_final_value"])
+    }
+
+    /// Indexes for the service's trial pages (keyset pagination, `trialPage`): by value
+    /// and by start time, each with the number as tie-break, per sweep and per sweep and
+    /// state, so that a page is one index range and never a sort of the sweep's trials.
+    private static func addTrialPageIndexes(_ db: Database) throws {
+        try db.create(index: "trial_on_sweep_raw_value_number", on: "trial", columns: ["sweep_id", "raw_final_value", "number"])
+        try db.create(index: "trial_on_sweep_state_raw_value_number", on: "trial",
+                      columns: ["sweep_id", "state", "raw_final_value", "number"])
+        try db.create(index: "trial_on_sweep_started_number", on: "trial", columns: ["sweep_id", "started_at", "number"])
+        try db.create(index: "trial_on_sweep_state_started_number", on: "trial",
+                      columns: ["sweep_id", "state", "started_at", "number"])
     }
 
     /// `store_identity`: one random id per database, so that a runs directory can say

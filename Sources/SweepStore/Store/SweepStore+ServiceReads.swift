@@ -37,11 +37,43 @@ extension SweepStore {
         }
     }
 
+    /// Where a page of trials ends: the last row's sort key (its value or start time,
+    /// nil for a null one, and its number). The next page starts after it.
+    public struct TrialCursor: Sendable, Equatable {
+        public var key: Double?
+        public var number: Int64
+
+        public init(key: Double?, number: Int64) {
+            self.key = key
+            self.number = number
+        }
+
+        /// The opaque text an API client hands back: `<key bits|null>~<number>` (the key's
+        /// IEEE bit pattern: exact). Number order has no key.
+        public var text: String { key.map { "\($0.bitPattern)~\(number)" } ?? "null~\(number)" }
+
+        public init?(text: String, order: TrialOrder) {
+            let parts = text.split(separator: "~", omittingEmptySubsequences: false)
+            guard parts.count == 2, let number = Int64(parts[1]) else { return nil }
+            if parts[0] == "null" {
+                self.init(key: nil, number: number)
+            } else {
+                guard order != .number, let bits = UInt64(parts[0]), Double(bitPattern: bits).isFinite else { return nil }
+                self.init(key: Double(bitPattern: bits), number: number)
+            }
+        }
+    }
+
     /// One page of the sweep's trials and how many match in all. `value` orders by the
-    /// raw final value (nulls last), `descending` flips the order.
+    /// raw final value, `started` by start time (nulls last in both directions), ties by
+    /// number; `descending` flips the order, ties included. `after`: the page starts after
+    /// that row (keyset pagination: one index range per page, whatever its depth);
+    /// else at `offset` (rows skipped: deep offsets cost a scan). `next` is the cursor
+    /// after the page's last row, nil when it ended the list.
     /// `knownTotal`: the count when the caller has it (from `trialCounts`), saving a scan.
     public func trialPage(sweepID: Int64, state: TrialState?, order: TrialOrder, descending: Bool,
-                          limit: Int, offset: Int, knownTotal: Int? = nil) throws -> (total: Int, trials: [Trial]) {
+                          limit: Int, offset: Int = 0, after: TrialCursor? = nil,
+                          knownTotal: Int? = nil) throws -> (total: Int, trials: [Trial], next: TrialCursor?) {
         try read { db in
             var filter = "sweep_id = ?"
             var arguments: StatementArguments = [sweepID]
@@ -52,16 +84,63 @@ extension SweepStore {
             let total = try knownTotal ?? Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM trial WHERE \(filter)"),
                                                        arguments: arguments) ?? 0
             let direction = descending ? "DESC" : "ASC"
-            let orderBy: String
-            switch order {
-            case .number: orderBy = "number \(direction)"
-            case .value: orderBy = "raw_final_value IS NULL, raw_final_value \(direction), number"
-            case .started: orderBy = "started_at IS NULL, started_at \(direction), number"
+            let beyond = descending ? "<" : ">"
+            func fetch(_ condition: String, _ extra: StatementArguments, orderBy: String, limit: Int,
+                       offset: Int) throws -> [Trial] {
+                try Trial.fetchAll(db.cachedStatement(sql: """
+                    SELECT \(Trial.selection) FROM trial WHERE \(filter)\(condition) ORDER BY \(orderBy) LIMIT ? OFFSET ?
+                    """), arguments: arguments + extra + [limit, offset])
             }
-            let trials = try Trial.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Trial.selection) FROM trial WHERE \(filter) ORDER BY \(orderBy) LIMIT ? OFFSET ?
-                """), arguments: arguments + [limit, offset])
-            return (total, trials)
+            var trials: [Trial]
+            switch order {
+            case .number:
+                let condition = after.map { _ in " AND number \(beyond) ?" } ?? ""
+                trials = try fetch(condition, after.map { [$0.number] } ?? [], orderBy: "number \(direction)",
+                                   limit: limit, offset: after == nil ? offset : 0)
+            case .value, .started:
+                // Two index ranges, (sweep_id[, state], column, number): the rows with a
+                // value, then those without (nulls last whatever the direction).
+                let column = order == .value ? "raw_final_value" : "started_at"
+                let keyed = "\(column) \(direction), number \(direction)"
+                let unkeyed = "number \(direction)"
+                trials = []
+                var skip = after == nil ? offset : 0
+                if after?.key != nil || after == nil {
+                    var condition = " AND \(column) IS NOT NULL"
+                    var extra: StatementArguments = []
+                    if let after, let key = after.key {
+                        condition += " AND (\(column), number) \(beyond) (?, ?)"
+                        extra = [key, after.number]
+                    }
+                    trials = try fetch(condition, extra, orderBy: keyed, limit: limit, offset: skip)
+                    if trials.isEmpty && skip > 0 {
+                        skip -= try Int.fetchOne(db.cachedStatement(sql: """
+                            SELECT COUNT(*) FROM trial WHERE \(filter) AND \(column) IS NOT NULL
+                            """), arguments: arguments) ?? 0
+                        skip = max(0, skip)
+                    } else {
+                        skip = 0
+                    }
+                }
+                if trials.count < limit {
+                    var condition = " AND \(column) IS NULL"
+                    var extra: StatementArguments = []
+                    if let after, after.key == nil {
+                        condition += " AND number \(beyond) ?"
+                        extra = [after.number]
+                    }
+                    trials += try fetch(condition, extra, orderBy: unkeyed, limit: limit - trials.count, offset: skip)
+                }
+            }
+            var next: TrialCursor?
+            if trials.count == limit, let last = trials.last {
+                // The stored key itself (a Date or a decoded value might not round-trip exactly).
+                let column = order == .value ? "raw_final_value" : order == .started ? "started_at" : "NULL"
+                let key = try Double?.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM trial WHERE id = ?"),
+                                               arguments: [last.id]) ?? nil
+                next = TrialCursor(key: order == .number ? nil : key, number: last.number)
+            }
+            return (total, trials, next)
         }
     }
 

@@ -1,7 +1,7 @@
 /// What the scheduler hands an engine for one attempt of a trial, and how it travels:
 /// the engine's argv followed by `--config <config.json>` (and `--resume <checkpoint>`),
 /// and the variables set on top of the scheduler's environment (`OPENBLAS_NUM_THREADS`,
-/// `CUDA_VISIBLE_DEVICES` when GPUs are listed, `VSWEEP_TRIAL`). The checkpoint
+/// `CUDA_VISIBLE_DEVICES` when GPUs are assigned, `VSWEEP_TRIAL`). The checkpoint
 /// directory travels inside the config (`TrialConfigKey.checkpointDir`).
 public struct TrialAssignment: Sendable, Equatable {
     /// The trial config the scheduler wrote (`<trial directory>/config.json`).
@@ -12,8 +12,9 @@ public struct TrialAssignment: Sendable, Equatable {
     public var trialKey: String
     /// Threads the engine may use.
     public var threads: Int
-    /// The GPUs the engine may use; empty when none are listed.
-    public var gpus: [String]
+    /// The GPUs the engine may use; nil leaves `CUDA_VISIBLE_DEVICES` as the scheduler
+    /// has it, an empty list hides every GPU (a CPU-only trial under a service that owns GPUs).
+    public var gpus: [String]?
 
     /// The config file's name in a trial directory.
     public static let configFileName = "config.json"
@@ -31,7 +32,7 @@ public struct TrialAssignment: Sendable, Equatable {
         public static let trial = "VSWEEP_TRIAL"
     }
 
-    public init(configPath: String, resumeFrom: String? = nil, trialKey: String, threads: Int, gpus: [String] = []) {
+    public init(configPath: String, resumeFrom: String? = nil, trialKey: String, threads: Int, gpus: [String]? = nil) {
         self.configPath = configPath
         self.resumeFrom = resumeFrom
         self.trialKey = trialKey
@@ -47,7 +48,7 @@ public struct TrialAssignment: Sendable, Equatable {
     /// The variables set on top of the scheduler's environment.
     public var environment: [String: String] {
         var variables = [Variable.threads: String(threads), Variable.trial: trialKey]
-        if !gpus.isEmpty { variables[Variable.gpus] = gpus.joined(separator: ",") }
+        if let gpus { variables[Variable.gpus] = gpus.joined(separator: ",") }
         return variables
     }
 }
