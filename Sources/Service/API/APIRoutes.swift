@@ -222,7 +222,7 @@ struct APIRoutes: Sendable {
         let counts = try self.counts.counts(store, sweep: sweep)
         let best = try store.best(sweepID: sweep.id, top: 1).first
         let live = entry.flatMap { $0.state.isTerminal ? nil : $0 }
-        let kind = entry?.kind.rawValue ?? (SweepQueries.comparisonSpec(of: sweep) != nil ? "comparison" : "sweep")
+        let kind = try entry?.kind.rawValue ?? SweepQueries.kind(store, sweep, record: false).rawValue
         return SweepBody(
             name: sweep.name, kind: kind, state: live?.state.rawValue ?? sweep.state.rawValue,
             storeState: sweep.state.rawValue, metric: sweep.metric, goal: sweep.goal.rawValue,

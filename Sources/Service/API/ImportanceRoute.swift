@@ -31,7 +31,7 @@ struct ImportanceRoute: Sendable {
                 guard let sweep = try self.store.sweep(named: name) else {
                     return APIResponse.error(.notFound, "no sweep named \(name) in the store")
                 }
-                guard SweepQueries.comparisonSpec(of: sweep) == nil else {
+                guard try SweepQueries.kind(self.store, sweep, record: false) == .sweep else {
                     return APIResponse.error(.conflict, "sweep \(name) is a comparison: it has no search space")
                 }
                 return APIResponse.json(try self.importance(sweep))
