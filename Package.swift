@@ -29,6 +29,7 @@ let package = Package(
                        providers: [.apt(["libuv1-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // The vocabulary scheduler and engines share: goal, budget, the parameter value, trial-config
         // keys, the assignment handed to an engine, the seeded generator, the hash.
@@ -50,6 +51,7 @@ let package = Package(
         .target(name: "Search", dependencies: ["Vocabulary"]),
         .target(name: "EarlyStopping", dependencies: ["Vocabulary"]),
         .target(name: "Scheduler", dependencies: [
+            "CMalloc",
             "EventLoop", "Executors", "SweepStore", "Search", "EarlyStopping", "TrialProtocol", "ConfigFiles", "Vocabulary",
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -164,6 +164,7 @@ public final class SweepRunner {
         // Released at the end, not at deinit: the caller may keep the runner and start another.
         defer { lock?.release() }
         if sweep.state == .finished { return .alreadyFinished }
+        HeapTuning.keepHeapTop()
         ticker.start()
         executor.onEvent = { [unowned self] handle, event in self.handle(handle, event) }
         let survivors = try StartupRecovery(store: store, executor: executor, sweepID: sweep.id).run { log(.info, $0) }
